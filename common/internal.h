@@ -1,0 +1,321 @@
+/*
+ * internal.h - declarations shared by the files of the core.  Not installed;
+ * tests include it to reach the parsers directly.
+ */
+#ifndef JWTC_INTERNAL_H
+#define JWTC_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "jwtc.h"
+
+/* Named limits. */
+#define JWTC_MAX_TOKEN_SIZE_DEFAULT 16384
+#define JWTC_MAX_TOKEN_SIZE_MIN 1024
+#define JWTC_MAX_TOKEN_SIZE_MAX 65536
+#define JWTC_MAX_JSON_DEPTH 16        /* nesting of header, claims, JWKS */
+#define JWTC_MAX_KEYS 100             /* keys in one JWKS */
+#define JWTC_MAX_JWKS_SIZE (1024 * 1024)
+#define JWTC_MAX_DISCOVERY_SIZE (64 * 1024)
+#define JWTC_MAX_KID_LEN 256
+#define JWTC_MAX_USER_LEN 256
+#define JWTC_MAX_CONFIG_SIZE (256 * 1024)
+#define JWTC_MAX_CONFIG_LINE 4096
+#define JWTC_MAX_SECRET_FILE 4096
+#define JWTC_MAX_LIST_ITEMS 64        /* items in one configuration list */
+#define JWTC_MAX_ISSUERS 64           /* issuer sections in one file */
+#define JWTC_RSA_MIN_BITS 2048
+#define JWTC_RSA_MAX_BITS 8192
+#define JWTC_MAX_NUMERIC_DATE 9007199254740992.0 /* 2^53 */
+
+/* ---- errors ---------------------------------------------------------- */
+
+/* Set err (when not NULL) and return rc. */
+jwtc_rc jwtc_seterr(jwtc_error *err, jwtc_rc rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- base64url (b64url.c) --------------------------------------------- */
+
+/* Strict decoding: alphabet A-Z a-z 0-9 - _ only, no padding, no
+ * whitespace, no length of 1 mod 4, no non-zero trailing bits.  *out is
+ * allocated (NUL-terminated for convenience, not counted in *outlen).
+ * Returns 0, -1 for invalid input, -2 when out of memory. */
+int jwtc_b64url_decode(const char *in, size_t inlen, unsigned char **out,
+    size_t *outlen);
+/* Encoding without padding; caller frees; NULL when out of memory. */
+char *jwtc_b64url_encode(const unsigned char *in, size_t len);
+
+/* ---- JSON (json.c) ---------------------------------------------------- */
+
+/* Parse exactly one JSON object from buf: duplicate members, trailing
+ * data, NUL bytes and nesting deeper than JWTC_MAX_JSON_DEPTH are refused.
+ * Returns NULL with a reason in why. */
+json_t *jwtc_json_parse_object(const char *buf, size_t len, char *why,
+    size_t whylen);
+
+/* ---- algorithms and keys (jwk.c, sig.c) ------------------------------- */
+
+typedef enum jwtc_alg {
+	JWTC_ALG_UNKNOWN = 0,
+	JWTC_ALG_RS256, JWTC_ALG_RS384, JWTC_ALG_RS512,
+	JWTC_ALG_PS256, JWTC_ALG_PS384, JWTC_ALG_PS512,
+	JWTC_ALG_ES256, JWTC_ALG_ES384, JWTC_ALG_ES512,
+	JWTC_ALG_EDDSA,
+	JWTC_ALG_HS256, JWTC_ALG_HS384, JWTC_ALG_HS512,
+	JWTC_ALG_COUNT
+} jwtc_alg;
+
+#define JWTC_ALG_BIT(a) (1u << (a))
+#define JWTC_ALGS_HMAC (JWTC_ALG_BIT(JWTC_ALG_HS256) | \
+    JWTC_ALG_BIT(JWTC_ALG_HS384) | JWTC_ALG_BIT(JWTC_ALG_HS512))
+#define JWTC_ALGS_DEFAULT \
+    (JWTC_ALG_BIT(JWTC_ALG_RS256) | JWTC_ALG_BIT(JWTC_ALG_RS384) | \
+     JWTC_ALG_BIT(JWTC_ALG_RS512) | JWTC_ALG_BIT(JWTC_ALG_PS256) | \
+     JWTC_ALG_BIT(JWTC_ALG_PS384) | JWTC_ALG_BIT(JWTC_ALG_PS512) | \
+     JWTC_ALG_BIT(JWTC_ALG_ES256) | JWTC_ALG_BIT(JWTC_ALG_ES384) | \
+     JWTC_ALG_BIT(JWTC_ALG_ES512) | JWTC_ALG_BIT(JWTC_ALG_EDDSA))
+
+/* Exact, case-sensitive registered names; JWTC_ALG_UNKNOWN otherwise
+ * (also for every spelling of "none"). */
+jwtc_alg jwtc_alg_from_name(const char *name);
+const char *jwtc_alg_name(jwtc_alg alg);
+/* Hash length in bytes of an HS* algorithm, 0 for the others. */
+size_t jwtc_alg_hmac_len(jwtc_alg alg);
+
+typedef enum jwtc_kty {
+	JWTC_KTY_RSA = 1, JWTC_KTY_EC, JWTC_KTY_OKP
+} jwtc_kty;
+
+/* One imported public key.  Immutable after import. */
+typedef struct jwtc_key {
+	char *kid;           /* NULL when the JWK has none */
+	jwtc_kty kty;
+	int nid;             /* curve (EC, OKP) */
+	unsigned bits;       /* RSA modulus or curve size */
+	jwtc_alg alg;        /* the JWK's own "alg"; UNKNOWN when absent */
+	bool alg_unusable;   /* "alg" present but not an algorithm we know */
+	bool use_ok;         /* "use" absent or "sig" */
+	bool ops_ok;         /* "key_ops" absent or holding "verify" */
+	EVP_PKEY *pkey;
+} jwtc_key;
+
+/* A key that was in a JWKS but could not be used, kept for messages. */
+typedef struct jwtc_skipped_key {
+	char *kid;
+	char *reason;
+} jwtc_skipped_key;
+
+/* An immutable, reference-counted set of keys. */
+typedef struct jwtc_keyset {
+	int refs;            /* atomic */
+	size_t n;
+	jwtc_key *keys;
+	size_t n_skipped;
+	jwtc_skipped_key *skipped;
+} jwtc_keyset;
+
+/* Import one JWK (an object) as a verification key.  Private members are
+ * ignored; "oct" keys are refused.  On failure why says why. */
+jwtc_rc jwtc_jwk_import(const json_t *jwk, jwtc_key *out, char *why,
+    size_t whylen);
+void jwtc_key_clear(jwtc_key *k);
+
+/* Parse a JWKS document ({"keys": [...]}, at most JWTC_MAX_KEYS).  Keys
+ * that cannot be used are recorded in ->skipped.  A document that is not a
+ * JWKS is an error. */
+jwtc_rc jwtc_jwks_parse(const char *buf, size_t len, jwtc_keyset **out,
+    jwtc_error *err);
+jwtc_keyset *jwtc_keyset_ref(jwtc_keyset *ks);
+void jwtc_keyset_unref(jwtc_keyset *ks);
+
+/* Whether key k may verify alg: kty/curve bound to alg, the key's own alg,
+ * use and key_ops.  When not, why says why. */
+bool jwtc_key_fits(const jwtc_key *k, jwtc_alg alg, char *why, size_t whylen);
+
+/* Verify sig over msg with k for alg (not HS*).  JWTC_OK,
+ * JWTC_ERR_BAD_SIGNATURE (also for a signature of the wrong length or
+ * form), JWTC_ERR_NO_MEMORY or JWTC_ERR_INTERNAL.  Thread-safe. */
+jwtc_rc jwtc_sig_verify(const jwtc_key *k, jwtc_alg alg,
+    const unsigned char *msg, size_t msglen,
+    const unsigned char *sig, size_t siglen);
+
+/* HS* check in constant time after a length check. */
+jwtc_rc jwtc_hmac_verify(const unsigned char *secret, size_t secretlen,
+    jwtc_alg alg, const unsigned char *msg, size_t msglen,
+    const unsigned char *sig, size_t siglen);
+
+/* ---- tokens (token.c) ------------------------------------------------- */
+
+typedef struct jwtc_token {
+	char *copy;                  /* NUL-terminated copy of the input */
+	size_t len;
+	size_t signing_input_len;    /* header "." payload, from copy */
+	json_t *header;
+	unsigned char *payload;      /* decoded payload bytes */
+	size_t payload_len;
+	json_t *claims;              /* NULL after jwtc_jws_parse */
+	unsigned char *sig;
+	size_t siglen;
+	jwtc_alg alg;
+	const char *alg_name;        /* as in the header (borrowed) */
+	const char *kid;             /* borrowed from header, may be NULL */
+	const char *typ;             /* borrowed, may be NULL */
+	const char *iss;             /* borrowed from claims, may be NULL */
+	const char *jti;             /* borrowed, may be NULL */
+} jwtc_token;
+
+/* Split and decode a compact JWS: exactly three strict base64url segments,
+ * the header a JSON object with "alg" (a known algorithm) and none of the
+ * refused members (crit, b64 other than true, cty JWT, enc/zip of JWE),
+ * "kid" a string of at most JWTC_MAX_KID_LEN bytes, "typ" a string.  The
+ * payload is kept as bytes, not parsed.  The size bound is checked first. */
+jwtc_rc jwtc_jws_parse(const char *in, size_t len, size_t max_size,
+    jwtc_token *out, jwtc_error *err);
+
+/* jwtc_jws_parse, then the payload must be a JSON object (the claims);
+ * "iss" and "jti", when present, must be strings.  No key or claim rule is
+ * applied here. */
+jwtc_rc jwtc_token_parse(const char *in, size_t len, size_t max_size,
+    jwtc_token *out, jwtc_error *err);
+void jwtc_token_clear(jwtc_token *t);
+
+/* ---- configuration (config.c) ----------------------------------------- */
+
+typedef struct jwtc_claim_value {
+	char *name;
+	char *value;
+} jwtc_claim_value;
+
+typedef struct jwtc_list {
+	size_t n;
+	char **v;
+} jwtc_list;
+
+/* The settings of one issuer section, [global] defaults resolved. */
+typedef struct jwtc_issuer_cfg {
+	char *name;                 /* section name, "inline" for arguments */
+	unsigned line;              /* line of the section header, 0 if none */
+	uint64_t set;               /* bit per option index: set explicitly */
+
+	/* keys of [global] that an issuer may override */
+	char *ca_file;
+	long http_timeout;
+	char *http_proxy;
+	long leeway;
+	long cache_ttl_min, cache_ttl_default, cache_ttl_max;
+	long stale_max;
+	long kid_refetch_interval;
+
+	/* issuer keys */
+	char *issuer;
+	char *discovery_url;
+	char *jwks_uri;
+	char *jwks_file;
+	jwtc_list audience;
+	unsigned algorithms;        /* JWTC_ALG_BIT mask */
+	char *hmac_secret_file;
+	char *username_claim;
+	char *username_domain;
+	char *groups_claim;
+	jwtc_list allowed_groups;
+	jwtc_list required_scope;
+	jwtc_list token_types;
+	jwtc_list required_claims;
+	size_t n_claim_values;
+	jwtc_claim_value *claim_values;
+	long max_token_age;         /* -1: not set */
+	bool replay_protection;
+	char *x5c_ca_file;
+} jwtc_issuer_cfg;
+
+struct jwtc_config {
+	char *path;                 /* file name for messages, may be NULL */
+	/* global-only keys */
+	char *cache_dir;
+	char *state_dir;
+	long max_token_size;
+	/* [global] values of the overridable keys live in a template section */
+	jwtc_issuer_cfg global;
+	size_t n_issuers;
+	jwtc_issuer_cfg *issuers;
+	bool finished;
+};
+
+/* Where an option may appear. */
+typedef enum jwtc_opt_scope {
+	JWTC_SCOPE_GLOBAL,   /* [global] only */
+	JWTC_SCOPE_BOTH,     /* [global], overridable per issuer */
+	JWTC_SCOPE_ISSUER    /* issuer sections only */
+} jwtc_opt_scope;
+
+typedef enum jwtc_opt_type {
+	JWTC_OPT_STRING,     /* any non-empty text */
+	JWTC_OPT_PATH,       /* absolute path */
+	JWTC_OPT_URL,        /* https:// URL */
+	JWTC_OPT_PROXY,      /* proxy URL */
+	JWTC_OPT_SECONDS,    /* whole number in [min, max] */
+	JWTC_OPT_SIZE,       /* whole number in [min, max] */
+	JWTC_OPT_BOOL,       /* yes / no */
+	JWTC_OPT_LIST,       /* list of non-empty words */
+	JWTC_OPT_ALGS,       /* list of algorithm names */
+	JWTC_OPT_CLAIMNAME,  /* a claim name */
+	JWTC_OPT_CLAIMVALUES /* list of NAME=VALUE */
+} jwtc_opt_type;
+
+/* One row of the option table: the single source for parsing, defaults,
+ * ranges and documentation. */
+typedef struct jwtc_option {
+	const char *name;
+	jwtc_opt_type type;
+	jwtc_opt_scope scope;
+	const char *def;     /* default as text, NULL for none */
+	long min, max;       /* for numbers */
+	bool required;       /* issuer sections must set it */
+	const char *doc;     /* one line for the documentation */
+} jwtc_option;
+
+/* The table, sorted by name, and its length. */
+extern const jwtc_option jwtc_options[];
+extern const size_t jwtc_n_options;
+const jwtc_option *jwtc_option_find(const char *name);
+
+/* Trusted-file checks on an opened descriptor: regular file (or directory
+ * when dir), owned by root or the effective user, not writable by group or
+ * others; not readable by others when secret.  why says what failed. */
+bool jwtc_fd_trusted(int fd, bool dir, bool secret, char *why, size_t whylen);
+
+/* Open a trusted file without following links and read at most max bytes
+ * of it (more is an error).  *out is NUL-terminated.  Returns JWTC_OK or
+ * JWTC_ERR_CONFIG with err naming the file. */
+jwtc_rc jwtc_read_trusted_file(const char *path, size_t max, bool secret,
+    char **out, size_t *outlen, jwtc_error *err);
+
+/* ---- claims (claims.c) ------------------------------------------------ */
+
+/* Apply every claim rule of the section to a token whose signature has
+ * been verified; on success *user is the local user name (allocated). */
+jwtc_rc jwtc_claims_check(const jwtc_issuer_cfg *is, const jwtc_token *t,
+    int64_t now, char **user, jwtc_error *err);
+
+/* A NumericDate: a JSON number, finite, in [0, 2^53].  Returns false for
+ * anything else. */
+bool jwtc_numeric_date(const json_t *v, double *out);
+
+/* ---- small helpers (util.c) ------------------------------------------- */
+
+char *jwtc_strdup(const char *s);
+char *jwtc_strndup(const char *s, size_t n);
+void jwtc_free_secret(void *p, size_t len);
+/* Print s for a log line: control characters and non-ASCII escaped,
+ * at most max bytes of s shown (longer gets "..."). */
+void jwtc_sanitize(char *dst, size_t dstlen, const char *s, size_t max);
+/* Short fingerprint of data (first 8 bytes of SHA-256, hex). */
+void jwtc_fingerprint(const void *data, size_t len, char out[17]);
+
+#endif /* JWTC_INTERNAL_H */
