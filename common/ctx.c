@@ -1,0 +1,733 @@
+/*
+ * ctx.c - the verification context and the one verify call the adapters
+ * make: size bound, parse, issuer selection, key choice, signature, claim
+ * rules, expected user, one log line for the outcome.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "internal.h"
+
+/* What a message shows of a value taken from a token. */
+#define SHOW 64
+
+typedef struct issuer_state {
+	const jwtc_issuer_cfg *cfg;
+	pthread_mutex_t lock;        /* guards keys: held only to swap or ref */
+	jwtc_keyset *keys;           /* NULL: no keys to be had */
+	unsigned char *secret;       /* hmac_secret_file, decoded */
+	size_t secret_len;
+} issuer_state;
+
+struct jwtc_ctx {
+	jwtc_config *cfg;
+	jwtc_hooks hooks;
+	size_t n;
+	issuer_state *is;
+};
+
+struct jwtc_result {
+	char *section;
+	char *iss;
+	char *user;
+	char *kid;
+	char *jti;
+	double exp;
+	json_t *claims;
+};
+
+static void
+ctx_log(const jwtc_ctx *ctx, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+ctx_log(const jwtc_ctx *ctx, int prio, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (ctx->hooks.log == NULL)
+		return;
+	if (prio == JWTC_LOG_DEBUG && !ctx->hooks.debug)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	ctx->hooks.log(ctx->hooks.log_arg, prio, line);
+}
+
+static int64_t
+ctx_now(const jwtc_ctx *ctx)
+{
+	if (ctx->hooks.clock != NULL)
+		return ctx->hooks.clock(ctx->hooks.clock_arg);
+	return (int64_t)time(NULL);
+}
+
+const jwtc_config *
+jwtc_ctx_config(const jwtc_ctx *ctx)
+{
+	return ctx == NULL ? NULL : ctx->cfg;
+}
+
+void
+jwtc_ctx_free(jwtc_ctx *ctx)
+{
+	size_t i;
+
+	if (ctx == NULL)
+		return;
+	for (i = 0; i < ctx->n; i++) {
+		jwtc_keyset_unref(ctx->is[i].keys);
+		jwtc_free_secret(ctx->is[i].secret, ctx->is[i].secret_len);
+		pthread_mutex_destroy(&ctx->is[i].lock);
+	}
+	free(ctx->is);
+	jwtc_config_free(ctx->cfg);
+	free(ctx);
+}
+
+/* Whether name is in the list of section names (spaces or commas). */
+static bool
+name_listed(const char *list, const char *name)
+{
+	size_t nlen = strlen(name);
+	const char *p = list;
+
+	while (*p != '\0') {
+		size_t n;
+
+		p += strspn(p, " ,");
+		n = strcspn(p, " ,");
+		if (n == nlen && n > 0 && memcmp(p, name, n) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* Every name in the list must be a section of the configuration. */
+static jwtc_rc
+check_listed_names(const jwtc_config *cfg, const char *list, jwtc_error *err)
+{
+	const char *p = list;
+	size_t i;
+
+	while (*p != '\0') {
+		size_t n;
+		bool found = false;
+		char shown[SHOW * 4 + 8], *name;
+
+		p += strspn(p, " ,");
+		n = strcspn(p, " ,");
+		if (n == 0)
+			break;
+		for (i = 0; i < cfg->n_issuers; i++) {
+			if (strlen(cfg->issuers[i].name) == n &&
+			    memcmp(cfg->issuers[i].name, p, n) == 0)
+				found = true;
+		}
+		if (!found) {
+			name = jwtc_strndup(p, n);
+			if (name == NULL)
+				return jwtc_seterr(err, JWTC_ERR_NO_MEMORY,
+				    "out of memory");
+			jwtc_sanitize(shown, sizeof(shown), name, SHOW);
+			free(name);
+			return jwtc_seterr(err, JWTC_ERR_CONFIG,
+			    "%s: no issuer section named %s",
+			    cfg->path != NULL ? cfg->path : "configuration",
+			    shown);
+		}
+		p += n;
+	}
+	return JWTC_OK;
+}
+
+/* Read and decode hmac_secret_file: one line of base64url. */
+static jwtc_rc
+load_secret(issuer_state *st, jwtc_error *err)
+{
+	const jwtc_issuer_cfg *is = st->cfg;
+	char *text = NULL;
+	size_t len = 0, need = 0;
+	unsigned char *key = NULL;
+	size_t keylen = 0;
+	jwtc_rc rc;
+	int a;
+
+	rc = jwtc_read_trusted_file(is->hmac_secret_file, JWTC_MAX_SECRET_FILE,
+	    true, &text, &len, err);
+	if (rc != JWTC_OK)
+		return rc;
+	if (len > 0 && text[len - 1] == '\n')
+		len--;
+	if (len > 0 && text[len - 1] == '\r')
+		len--;
+	if (jwtc_b64url_decode(text, len, &key, &keylen) != 0) {
+		rc = jwtc_seterr(err, JWTC_ERR_CONFIG,
+		    "%s: not one line of base64url", is->hmac_secret_file);
+		goto out;
+	}
+	for (a = JWTC_ALG_HS256; a <= JWTC_ALG_HS512; a++)
+		if ((is->algorithms & JWTC_ALG_BIT(a)) != 0 &&
+		    jwtc_alg_hmac_len((jwtc_alg)a) > need)
+			need = jwtc_alg_hmac_len((jwtc_alg)a);
+	if (keylen < need) {
+		rc = jwtc_seterr(err, JWTC_ERR_CONFIG,
+		    "%s: secret of %zu bytes is shorter than the %zu bytes its "
+		    "algorithms need", is->hmac_secret_file, keylen, need);
+		goto out;
+	}
+	st->secret = key;
+	st->secret_len = keylen;
+	key = NULL;
+	rc = JWTC_OK;
+out:
+	jwtc_free_secret(key, keylen);
+	jwtc_free_secret(text, len);
+	return rc;
+}
+
+static jwtc_rc
+load_jwks_file(issuer_state *st, jwtc_error *err)
+{
+	const jwtc_issuer_cfg *is = st->cfg;
+	jwtc_keyset *ks = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	jwtc_rc rc;
+
+	rc = jwtc_read_trusted_file(is->jwks_file, JWTC_MAX_JWKS_SIZE, false,
+	    &text, &len, err);
+	if (rc != JWTC_OK)
+		return rc;
+	rc = jwtc_jwks_parse(text, len, &ks, err);
+	free(text);
+	if (rc == JWTC_ERR_NO_MEMORY)
+		return rc;
+	if (rc != JWTC_OK) {
+		char why[JWTC_ERRMSG_MAX];
+
+		memcpy(why, err->msg, sizeof(why));
+		return jwtc_seterr(err, JWTC_ERR_CONFIG, "%s: %.400s",
+		    is->jwks_file, why);
+	}
+	if (ks->n == 0) {
+		jwtc_keyset_unref(ks);
+		return jwtc_seterr(err, JWTC_ERR_CONFIG,
+		    "%s: no usable key in the JWKS", is->jwks_file);
+	}
+	st->keys = ks;
+	return JWTC_OK;
+}
+
+/* Check that a named file is there and trusted, without keeping it. */
+static jwtc_rc
+check_named_file(const char *path, jwtc_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	jwtc_rc rc;
+
+	if (path == NULL)
+		return JWTC_OK;
+	rc = jwtc_read_trusted_file(path, 16 * 1024 * 1024, false, &text,
+	    &len, err);
+	free(text);
+	return rc;
+}
+
+static jwtc_rc
+issuer_init(jwtc_ctx *ctx, issuer_state *st, jwtc_error *err)
+{
+	const jwtc_issuer_cfg *is = st->cfg;
+	jwtc_rc rc;
+
+	if (is->replay_protection)
+		return jwtc_seterr(err, JWTC_ERR_CONFIG,
+		    "section %s: replay_protection is not available in this "
+		    "version", is->name);
+	/* Refused rather than ignored: a key filter that is not applied
+	 * would let in keys the admin meant to keep out. */
+	if (is->x5c_ca_file != NULL)
+		return jwtc_seterr(err, JWTC_ERR_CONFIG,
+		    "section %s: x5c_ca_file is not available in this version",
+		    is->name);
+	rc = check_named_file(is->ca_file, err);
+	if (rc == JWTC_OK && is->hmac_secret_file != NULL)
+		rc = load_secret(st, err);
+	if (rc == JWTC_OK && is->jwks_file != NULL)
+		rc = load_jwks_file(st, err);
+	if (rc != JWTC_OK)
+		return rc;
+	ctx_log(ctx, JWTC_LOG_DEBUG, "section %s: %zu keys%s", is->name,
+	    st->keys != NULL ? st->keys->n : 0,
+	    st->secret != NULL ? " and an HMAC secret" : "");
+	return JWTC_OK;
+}
+
+jwtc_rc
+jwtc_ctx_new(jwtc_config *cfg, const char *issuers, const jwtc_hooks *hooks,
+    jwtc_ctx **out, jwtc_error *err)
+{
+	jwtc_ctx *ctx = NULL;
+	jwtc_rc rc = JWTC_ERR_INTERNAL;
+	size_t i, j;
+
+	if (cfg == NULL || out == NULL)
+		return jwtc_seterr(err, JWTC_ERR_INTERNAL, "no configuration");
+	rc = jwtc_config_finish(cfg, err);
+	if (rc != JWTC_OK) {
+		jwtc_config_free(cfg);
+		return rc;
+	}
+	ctx = calloc(1, sizeof(*ctx));
+	if (ctx == NULL) {
+		jwtc_config_free(cfg);
+		return jwtc_seterr(err, JWTC_ERR_NO_MEMORY, "out of memory");
+	}
+	ctx->cfg = cfg;
+	if (hooks != NULL)
+		ctx->hooks = *hooks;
+	if (issuers == NULL)
+		issuers = "";
+	rc = check_listed_names(cfg, issuers, err);
+	if (rc != JWTC_OK)
+		goto out;
+	ctx->is = calloc(cfg->n_issuers > 0 ? cfg->n_issuers : 1,
+	    sizeof(*ctx->is));
+	if (ctx->is == NULL) {
+		rc = jwtc_seterr(err, JWTC_ERR_NO_MEMORY, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < cfg->n_issuers; i++) {
+		const jwtc_issuer_cfg *is = &cfg->issuers[i];
+
+		if (issuers[strspn(issuers, " ,")] != '\0' &&
+		    !name_listed(issuers, is->name))
+			continue;
+		for (j = 0; j < ctx->n; j++) {
+			if (strcmp(ctx->is[j].cfg->issuer, is->issuer) == 0) {
+				rc = jwtc_seterr(err, JWTC_ERR_CONFIG,
+				    "sections %s and %s name the same issuer; "
+				    "a service may trust only one of them",
+				    ctx->is[j].cfg->name, is->name);
+				goto out;
+			}
+		}
+		ctx->is[ctx->n].cfg = is;
+		if (pthread_mutex_init(&ctx->is[ctx->n].lock, NULL) != 0) {
+			rc = jwtc_seterr(err, JWTC_ERR_INTERNAL,
+			    "cannot create a lock");
+			goto out;
+		}
+		ctx->n++;
+		rc = issuer_init(ctx, &ctx->is[ctx->n - 1], err);
+		if (rc != JWTC_OK)
+			goto out;
+	}
+	if (ctx->n == 0) {
+		rc = jwtc_seterr(err, JWTC_ERR_CONFIG, "no issuer is trusted");
+		goto out;
+	}
+	*out = ctx;
+	ctx = NULL;
+	rc = JWTC_OK;
+out:
+	jwtc_ctx_free(ctx);
+	return rc;
+}
+
+static jwtc_keyset *
+keys_get(issuer_state *st)
+{
+	jwtc_keyset *ks;
+
+	pthread_mutex_lock(&st->lock);
+	ks = jwtc_keyset_ref(st->keys);
+	pthread_mutex_unlock(&st->lock);
+	return ks;
+}
+
+/* The reason a kid that is not among the usable keys was refused. */
+static jwtc_rc
+kid_not_found(const issuer_state *st, const jwtc_keyset *ks, const char *kid,
+    jwtc_error *err)
+{
+	char shown[SHOW * 4 + 8];
+	size_t i;
+
+	jwtc_sanitize(shown, sizeof(shown), kid, SHOW);
+	for (i = 0; i < ks->n_skipped; i++) {
+		if (ks->skipped[i].kid != NULL &&
+		    strcmp(ks->skipped[i].kid, kid) == 0)
+			return jwtc_seterr(err, JWTC_ERR_NO_KEY,
+			    "kid %s of issuer %s is a key that cannot be used: "
+			    "%.200s", shown, st->cfg->name,
+			    ks->skipped[i].reason);
+	}
+	return jwtc_seterr(err, JWTC_ERR_NO_KEY,
+	    "kid %s not among the %zu keys of issuer %s", shown, ks->n,
+	    st->cfg->name);
+}
+
+/* Find the keys that may have signed t and try each. */
+static jwtc_rc
+check_signature(jwtc_ctx *ctx, issuer_state *st, const jwtc_token *t,
+    jwtc_error *err)
+{
+	const unsigned char *msg = (const unsigned char *)t->copy;
+	jwtc_keyset *ks = NULL;
+	char why[256] = "";
+	size_t i, named = 0, fitting = 0;
+	jwtc_rc rc;
+
+	if (jwtc_alg_hmac_len(t->alg) > 0) {
+		if (st->secret == NULL)
+			return jwtc_seterr(err, JWTC_ERR_ALG,
+			    "alg %s needs an hmac_secret_file in section %s",
+			    jwtc_alg_name(t->alg), st->cfg->name);
+		rc = jwtc_hmac_verify(st->secret, st->secret_len, t->alg, msg,
+		    t->signing_input_len, t->sig, t->siglen);
+		if (rc == JWTC_ERR_BAD_SIGNATURE)
+			return jwtc_seterr(err, rc, "bad %s signature for "
+			    "section %s", jwtc_alg_name(t->alg), st->cfg->name);
+		if (rc != JWTC_OK)
+			return jwtc_seterr(err, rc, "HMAC check failed");
+		return JWTC_OK;
+	}
+
+	ks = keys_get(st);
+	if (ks == NULL)
+		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+		    "no keys of issuer %s are available (no jwks_file, and "
+		    "nothing cached)", st->cfg->name);
+	rc = JWTC_ERR_BAD_SIGNATURE;
+	for (i = 0; i < ks->n; i++) {
+		const jwtc_key *k = &ks->keys[i];
+
+		if (t->kid != NULL && (k->kid == NULL ||
+		    strcmp(k->kid, t->kid) != 0))
+			continue;
+		named++;
+		if (!jwtc_key_fits(k, t->alg, why, sizeof(why)))
+			continue;
+		fitting++;
+		rc = jwtc_sig_verify(k, t->alg, msg, t->signing_input_len,
+		    t->sig, t->siglen);
+		if (rc != JWTC_ERR_BAD_SIGNATURE)
+			break;
+	}
+	if (rc == JWTC_OK) {
+		ctx_log(ctx, JWTC_LOG_DEBUG, "signature verified with key %zu "
+		    "of section %s", i, st->cfg->name);
+	} else if (t->kid != NULL && named == 0) {
+		rc = kid_not_found(st, ks, t->kid, err);
+	} else if (fitting == 0) {
+		rc = jwtc_seterr(err, JWTC_ERR_NO_KEY,
+		    "no key of issuer %s fits alg %s%s%.200s", st->cfg->name,
+		    jwtc_alg_name(t->alg), why[0] != '\0' ? ": " : "", why);
+	} else if (rc == JWTC_ERR_BAD_SIGNATURE) {
+		rc = jwtc_seterr(err, rc, "bad %s signature (%zu key%s of "
+		    "issuer %s tried)", jwtc_alg_name(t->alg), fitting,
+		    fitting == 1 ? "" : "s", st->cfg->name);
+	} else {
+		rc = jwtc_seterr(err, rc, "signature check failed: %s",
+		    jwtc_rc_str(rc));
+	}
+	jwtc_keyset_unref(ks);
+	return rc;
+}
+
+static issuer_state *
+find_section(jwtc_ctx *ctx, const char *iss)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->n; i++)
+		if (strcmp(ctx->is[i].cfg->issuer, iss) == 0)
+			return &ctx->is[i];
+	return NULL;
+}
+
+void
+jwtc_result_free(jwtc_result *r)
+{
+	if (r == NULL)
+		return;
+	free(r->section);
+	free(r->iss);
+	free(r->user);
+	free(r->kid);
+	free(r->jti);
+	json_decref(r->claims);
+	free(r);
+}
+
+static jwtc_rc
+make_result(const issuer_state *st, jwtc_token *t, char *user,
+    jwtc_result **out, jwtc_error *err)
+{
+	jwtc_result *r;
+	double exp = 0;
+
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return jwtc_seterr(err, JWTC_ERR_NO_MEMORY, "out of memory");
+	r->user = user;
+	r->section = jwtc_strdup(st->cfg->name);
+	r->iss = jwtc_strdup(t->iss);
+	r->kid = t->kid != NULL ? jwtc_strdup(t->kid) : NULL;
+	r->jti = t->jti != NULL ? jwtc_strdup(t->jti) : NULL;
+	(void)jwtc_numeric_date(json_object_get(t->claims, "exp"), &exp);
+	r->exp = exp;
+	r->claims = json_incref(t->claims);
+	if (r->section == NULL || r->iss == NULL ||
+	    (t->kid != NULL && r->kid == NULL) ||
+	    (t->jti != NULL && r->jti == NULL)) {
+		jwtc_result_free(r);
+		return jwtc_seterr(err, JWTC_ERR_NO_MEMORY, "out of memory");
+	}
+	*out = r;
+	return JWTC_OK;
+}
+
+/* The one log line of an outcome.  Values from the token are sanitized
+ * and cut short; the token itself is only ever shown as a fingerprint. */
+static void
+log_outcome(const jwtc_ctx *ctx, const jwtc_token *t, const char *token,
+    size_t len, const issuer_state *st, const char *user, jwtc_rc rc,
+    const char *why)
+{
+	char u[SHOW * 4 + 8], kid[SHOW * 4 + 8], id[SHOW * 4 + 8], fp[17];
+	int prio = rc == JWTC_OK ? JWTC_LOG_INFO : JWTC_LOG_NOTICE;
+
+	if (ctx->hooks.log == NULL)
+		return;
+	jwtc_sanitize(u, sizeof(u), user, SHOW);
+	jwtc_sanitize(kid, sizeof(kid), t != NULL ? t->kid : NULL, SHOW);
+	if (t != NULL && t->jti != NULL) {
+		jwtc_sanitize(id, sizeof(id), t->jti, SHOW);
+	} else {
+		jwtc_fingerprint(token, len, fp);
+		(void)snprintf(id, sizeof(id), "fp:%s", fp);
+	}
+	if (rc == JWTC_OK)
+		ctx_log(ctx, prio, "accepted user=%s section=%s kid=%s jti=%s",
+		    u, st->cfg->name, kid, id);
+	else
+		ctx_log(ctx, prio, "refused user=%s section=%s kid=%s jti=%s: "
+		    "%s", u, st != NULL ? st->cfg->name : "-", kid, id, why);
+}
+
+jwtc_rc
+jwtc_verify(jwtc_ctx *ctx, const char *token, size_t len,
+    const char *expected_user, jwtc_result **out, jwtc_error *err)
+{
+	jwtc_error e;
+	jwtc_token t;
+	issuer_state *st = NULL;
+	char *user = NULL, shown[SHOW * 4 + 8];
+	const char *claimed = NULL;
+	jwtc_rc rc;
+	bool parsed = false;
+
+	memset(&t, 0, sizeof(t));
+	memset(&e, 0, sizeof(e));
+	if (ctx == NULL || token == NULL || out == NULL)
+		return jwtc_seterr(err, JWTC_ERR_INTERNAL, "bad arguments");
+
+	rc = jwtc_token_parse(token, len, (size_t)ctx->cfg->max_token_size,
+	    &t, &e);
+	if (rc != JWTC_OK)
+		goto out;
+	parsed = true;
+	if (t.iss == NULL) {
+		rc = jwtc_seterr(&e, JWTC_ERR_UNKNOWN_ISSUER, "token has no iss");
+		goto out;
+	}
+	st = find_section(ctx, t.iss);
+	if (st == NULL) {
+		jwtc_sanitize(shown, sizeof(shown), t.iss, SHOW);
+		rc = jwtc_seterr(&e, JWTC_ERR_UNKNOWN_ISSUER,
+		    "iss \"%s\" is not the issuer of a trusted section", shown);
+		goto out;
+	}
+	if ((st->cfg->algorithms & JWTC_ALG_BIT(t.alg)) == 0) {
+		rc = jwtc_seterr(&e, JWTC_ERR_ALG,
+		    "alg %s not allowed for issuer %s", jwtc_alg_name(t.alg),
+		    st->cfg->name);
+		goto out;
+	}
+	ctx_log(ctx, JWTC_LOG_DEBUG, "token parsed: alg %s, section %s",
+	    jwtc_alg_name(t.alg), st->cfg->name);
+	rc = check_signature(ctx, st, &t, &e);
+	if (rc != JWTC_OK)
+		goto out;
+	rc = jwtc_claims_check(st->cfg, &t, ctx_now(ctx), &user, &e);
+	if (rc != JWTC_OK)
+		goto out;
+	if (expected_user != NULL && strcmp(user, expected_user) != 0) {
+		char want[SHOW * 4 + 8];
+
+		jwtc_sanitize(shown, sizeof(shown), user, SHOW);
+		jwtc_sanitize(want, sizeof(want), expected_user, SHOW);
+		rc = jwtc_seterr(&e, JWTC_ERR_USER_MISMATCH,
+		    "token is for user %s, not %s", shown, want);
+		goto out;
+	}
+	rc = make_result(st, &t, user, out, &e);
+	if (rc == JWTC_OK)
+		user = NULL;
+out:
+	if (parsed && user == NULL && rc != JWTC_OK && st != NULL) {
+		/* Name the user the token claims, for the log line only. */
+		const json_t *v = json_object_get(t.claims,
+		    st->cfg->username_claim);
+
+		claimed = json_is_string(v) ? json_string_value(v) : NULL;
+	}
+	log_outcome(ctx, parsed ? &t : NULL, token, len, st,
+	    rc == JWTC_OK ? jwtc_result_user(*out) :
+	    (user != NULL ? user : claimed), rc, e.msg);
+	free(user);
+	jwtc_token_clear(&t);
+	if (err != NULL)
+		*err = e;
+	return rc;
+}
+
+const char *
+jwtc_result_section(const jwtc_result *r)
+{
+	return r == NULL ? NULL : r->section;
+}
+
+const char *
+jwtc_result_iss(const jwtc_result *r)
+{
+	return r == NULL ? NULL : r->iss;
+}
+
+const char *
+jwtc_result_user(const jwtc_result *r)
+{
+	return r == NULL ? NULL : r->user;
+}
+
+const char *
+jwtc_result_kid(const jwtc_result *r)
+{
+	return r == NULL ? NULL : r->kid;
+}
+
+const char *
+jwtc_result_jti(const jwtc_result *r)
+{
+	return r == NULL ? NULL : r->jti;
+}
+
+double
+jwtc_result_exp(const jwtc_result *r)
+{
+	return r == NULL ? 0.0 : r->exp;
+}
+
+char *
+jwtc_result_json(const jwtc_result *r)
+{
+	json_t *o;
+	char *s;
+
+	if (r == NULL)
+		return NULL;
+	o = json_pack("{s:s, s:s, s:s, s:s?, s:O}", "issuer", r->section,
+	    "iss", r->iss, "user", r->user, "kid", r->kid, "claims",
+	    r->claims);
+	if (o == NULL)
+		return NULL;
+	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return s;
+}
+
+/* Append one scalar claim value as text; false for other types. */
+static bool
+scalar_text(const json_t *v, char *buf, size_t len)
+{
+	int n;
+
+	if (json_is_string(v))
+		n = snprintf(buf, len, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		n = snprintf(buf, len, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+	else if (json_is_real(v))
+		n = snprintf(buf, len, "%.17g", json_real_value(v));
+	else if (json_is_boolean(v))
+		n = snprintf(buf, len, "%s", json_is_true(v) ? "true" : "false");
+	else
+		return false;
+	return n >= 0;
+}
+
+char *
+jwtc_result_claim_string(const jwtc_result *r, const char *name)
+{
+	const json_t *v, *e;
+	char *buf = NULL, item[64];
+	size_t i, used = 0, cap = 0;
+
+	if (r == NULL || name == NULL)
+		return NULL;
+	v = json_object_get(r->claims, name);
+	if (json_is_string(v))
+		return jwtc_strdup(json_string_value(v));
+	if (v != NULL && !json_is_array(v)) {
+		if (!scalar_text(v, item, sizeof(item)))
+			return NULL;
+		return jwtc_strdup(item);
+	}
+	if (v == NULL)
+		return NULL;
+	json_array_foreach(v, i, e) {
+		const char *piece = item;
+		size_t plen;
+		char *nb;
+
+		if (json_is_string(e))
+			piece = json_string_value(e);
+		else if (!scalar_text(e, item, sizeof(item))) {
+			free(buf);
+			return NULL;
+		}
+		plen = strlen(piece);
+		if (plen > SIZE_MAX / 2 - used - 2) {
+			free(buf);
+			return NULL;
+		}
+		if (used + plen + 2 > cap) {
+			cap = (used + plen + 2) * 2;
+			nb = realloc(buf, cap);
+			if (nb == NULL) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+		}
+		if (used > 0)
+			buf[used++] = ',';
+		memcpy(buf + used, piece, plen);
+		used += plen;
+		buf[used] = '\0';
+	}
+	return buf != NULL ? buf : jwtc_strdup("");
+}
