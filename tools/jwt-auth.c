@@ -1,0 +1,526 @@
+/*
+ * jwt-auth - check a token from the command line exactly as the PAM module
+ * and the SASL plugin do.
+ *
+ *   jwt-auth verify [-d] [-c FILE] [-i NAME]... [-u USER] [TOKEN]
+ *   jwt-auth --help | --version
+ *
+ * Exit status: 0 valid, 1 rejected, 2 usage, configuration or internal
+ * error, 3 keys unavailable.  The token itself is never printed.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jwtc.h"
+
+#ifndef JWTC_SYSCONFDIR
+#define JWTC_SYSCONFDIR "/etc"
+#endif
+
+#define PROG "jwt-auth"
+#define DEFAULT_CONFIG JWTC_SYSCONFDIR "/jwt-auth.conf"
+
+/* Exit codes of SPEC.md. */
+#define EXIT_VALID 0
+#define EXIT_REJECTED 1
+#define EXIT_USAGE 2
+#define EXIT_UNAVAILABLE 3
+
+/*
+ * The largest max_token_size a configuration may set is 65536 bytes.
+ * Reading two bytes more keeps a "\r\n" ending of a token of that size,
+ * and anything longer still reaches the core over its limit, which then
+ * refuses it as too large before any parsing.
+ */
+#define TOKEN_READ_MAX (65536 + 2)
+
+/* Bounds on the arguments. */
+#define MAX_ISSUER_ARGS 64     /* -i given at most this many times */
+#define MAX_NAME_LEN 256       /* one -i section name */
+#define MAX_USER_LEN 256       /* -u */
+
+struct verify_args {
+	const char *config;
+	const char *issuers[MAX_ISSUER_ARGS];
+	size_t n_issuers;
+	const char *user;
+	const char *token;       /* NULL: read standard input */
+	int debug;
+};
+
+/* State of the log sink: how many lines it printed. */
+struct log_state {
+	int debug;
+	unsigned long printed;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: " PROG " verify [-d] [-c FILE] [-i NAME]... [-u USER] [TOKEN]\n"
+	    "       " PROG " --help | --version\n"
+	    "\n"
+	    "verify  check one token as the PAM module and the SASL plugin do.\n"
+	    "        The token is read from standard input (one trailing newline\n"
+	    "        dropped) unless given as TOKEN, which other local users can\n"
+	    "        see in ps.  On success the token's issuer section, user and\n"
+	    "        claims are printed as one JSON object on standard output.\n"
+	    "        The core's log line for the outcome (user, section, kid, jti\n"
+	    "        or fingerprint, and the reason of a refusal) goes to standard\n"
+	    "        error; the token itself is never printed.  A jti is never\n"
+	    "        recorded.\n"
+	    "\n"
+	    "  -c FILE  configuration file (default " DEFAULT_CONFIG ")\n"
+	    "  -i NAME  trust only the issuer section NAME; may be repeated\n"
+	    "           (default: every section of the file)\n"
+	    "  -u USER  the token's user must be USER\n"
+	    "  -d       also print the core's debug lines on standard error\n"
+	    "\n"
+	    "Options come before TOKEN.  Exit status: 0 valid, 1 rejected,\n"
+	    "2 usage, configuration or internal error (also out of memory),\n"
+	    "3 keys unavailable (try again later).\n");
+}
+
+/* Print one line on standard error with control characters replaced, so
+ * that nothing quoted in it can forge another line. */
+static void
+print_line(const char *msg)
+{
+	const unsigned char *p;
+
+	fputs(PROG ": ", stderr);
+	for (p = (const unsigned char *)msg; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fputc('?', stderr);
+		else
+			fputc(*p, stderr);
+	}
+	fputc('\n', stderr);
+}
+
+static void usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* One line for a usage error, pointing at --help. */
+static void
+usage_error(const char *fmt, ...)
+{
+	char buf[512];
+	size_t n;
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		buf[0] = '\0';
+	n = strlen(buf);
+	snprintf(buf + n, sizeof(buf) - n, " (see %s --help)", PROG);
+	print_line(buf);
+}
+
+static void
+log_sink(void *arg, int priority, const char *msg)
+{
+	struct log_state *ls = arg;
+
+	if (msg == NULL)
+		return;
+	if (priority > JWTC_LOG_INFO && !ls->debug)
+		return;
+	print_line(msg);
+	if (priority <= JWTC_LOG_INFO)
+		ls->printed++;
+}
+
+static int
+exit_code(jwtc_rc rc)
+{
+	switch (jwtc_rc_class(rc)) {
+	case JWTC_CLASS_OK:
+		return EXIT_VALID;
+	case JWTC_CLASS_REJECTED:
+		return EXIT_REJECTED;
+	case JWTC_CLASS_UNAVAILABLE:
+		return EXIT_UNAVAILABLE;
+	case JWTC_CLASS_CONFIG:
+	case JWTC_CLASS_NO_MEMORY:
+	case JWTC_CLASS_INTERNAL:
+		return EXIT_USAGE;
+	}
+	return EXIT_USAGE;	/* unknown class: never success */
+}
+
+/* Report a failure of the core: its message, or its static name when it
+ * left no message. */
+static int
+fail(const jwtc_error *err, jwtc_rc rc)
+{
+	if (err->msg[0] != '\0')
+		print_line(err->msg);
+	else
+		print_line(jwtc_rc_str(rc));
+	return exit_code(rc);
+}
+
+/* A section name as SPEC.md allows: letters, digits, '.', '_', '-'. */
+static bool
+valid_section_name(const char *s)
+{
+	size_t i, len = strlen(s);
+
+	if (len == 0 || len > MAX_NAME_LEN)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static bool
+valid_user(const char *s)
+{
+	size_t i, len = strlen(s);
+
+	if (len == 0 || len > MAX_USER_LEN)
+		return false;
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+/* One option of "verify" with its argument.  Returns -1 to go on, or an
+ * exit code. */
+static int
+take_option(int ch, const char *arg, struct verify_args *va)
+{
+	switch (ch) {
+	case 'c':
+		if (arg[0] == '\0') {
+			usage_error("-c: empty file name");
+			return EXIT_USAGE;
+		}
+		va->config = arg;
+		return -1;
+	case 'd':
+		va->debug = 1;
+		return -1;
+	case 'i':
+		if (!valid_section_name(arg)) {
+			usage_error("-i: bad section name \"%s\"", arg);
+			return EXIT_USAGE;
+		}
+		if (va->n_issuers >= MAX_ISSUER_ARGS) {
+			usage_error("too many -i options (at most %d)",
+			    MAX_ISSUER_ARGS);
+			return EXIT_USAGE;
+		}
+		va->issuers[va->n_issuers++] = arg;
+		return -1;
+	case 'u':
+		if (!valid_user(arg)) {
+			usage_error("-u: bad user name");
+			return EXIT_USAGE;
+		}
+		va->user = arg;
+		return -1;
+	case 'h':
+		usage(stdout);
+		return fflush(stdout) == EOF ? EXIT_USAGE : EXIT_VALID;
+	default:
+		usage_error("unknown option");	/* not reached */
+		return EXIT_USAGE;
+	}
+}
+
+/* Parse the arguments of "verify" (argv[0] is "verify").  Returns -1 to go
+ * on, or an exit code. */
+static int
+parse_verify_args(int argc, char **argv, struct verify_args *va)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char optname[3] = { '-', '?', '\0' };
+	int ch, ret;
+
+	memset(va, 0, sizeof(*va));
+	va->config = DEFAULT_CONFIG;
+	opterr = 0;
+	optind = 1;
+	for (;;) {
+		/* '+': stop at the first non-option (the token), as POSIX
+		 * says; ':': report a missing argument as ':'. */
+		ch = getopt_long(argc, argv, "+:c:di:u:h", longopts, NULL);
+		if (ch == -1)
+			break;
+		if (ch == ':') {
+			optname[1] = (char)optopt;
+			usage_error("option %s needs an argument", optname);
+			return EXIT_USAGE;
+		}
+		if (ch == '?') {
+			if (optopt != 0) {
+				optname[1] = (char)optopt;
+				usage_error("unknown option %s", optname);
+			} else {
+				usage_error("unknown option %s",
+				    argv[optind - 1]);
+			}
+			return EXIT_USAGE;
+		}
+		ret = take_option(ch, optarg, va);
+		if (ret >= 0)
+			return ret;
+	}
+	if (argc - optind > 1) {
+		usage_error("at most one token may be given");
+		return EXIT_USAGE;
+	}
+	if (argc - optind == 1)
+		va->token = argv[optind];
+	return -1;
+}
+
+/* "a,b,c" from the -i names, or NULL when there are none.  *out is set
+ * only on success. */
+static jwtc_rc
+join_issuers(const struct verify_args *va, char **out)
+{
+	size_t i, len = 0, pos = 0;
+	char *s;
+
+	*out = NULL;
+	if (va->n_issuers == 0)
+		return JWTC_OK;
+	/* each name is at most MAX_NAME_LEN bytes: no overflow here */
+	for (i = 0; i < va->n_issuers; i++)
+		len += strlen(va->issuers[i]) + 1;
+	s = malloc(len);
+	if (s == NULL)
+		return JWTC_ERR_NO_MEMORY;
+	for (i = 0; i < va->n_issuers; i++) {
+		size_t n = strlen(va->issuers[i]);
+
+		if (i > 0)
+			s[pos++] = ',';
+		memcpy(s + pos, va->issuers[i], n);
+		pos += n;
+	}
+	s[pos] = '\0';
+	*out = s;
+	return JWTC_OK;
+}
+
+static void
+wipe(void *p, size_t len)
+{
+	if (p != NULL)
+		explicit_bzero(p, len);
+}
+
+/*
+ * Read the token from standard input: at most TOKEN_READ_MAX bytes, one
+ * trailing "\n" (or "\r\n") dropped.  A NUL byte is refused.  On success
+ * *buf (TOKEN_READ_MAX + 1 bytes, NUL-terminated) and *len are set.
+ * Returns an exit code, or -1 on success.
+ */
+static int
+read_token(char **buf, size_t *len)
+{
+	char *b;
+	size_t n = 0;
+	ssize_t r;
+	int ret = EXIT_USAGE;
+
+	*buf = NULL;
+	*len = 0;
+	b = calloc(1, TOKEN_READ_MAX + 1);
+	if (b == NULL) {
+		print_line("out of memory");
+		goto out;
+	}
+	while (n < TOKEN_READ_MAX) {
+		r = read(STDIN_FILENO, b + n, TOKEN_READ_MAX - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fprintf(stderr, PROG ": cannot read the token from "
+			    "standard input: %s\n", strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (memchr(b, '\0', n) != NULL) {
+		print_line("token refused: malformed (NUL byte in the input)");
+		ret = EXIT_REJECTED;
+		goto out;
+	}
+	if (n > 0 && b[n - 1] == '\n') {
+		n--;
+		if (n > 0 && b[n - 1] == '\r')
+			n--;
+		b[n] = '\0';
+	}
+	*buf = b;
+	*len = n;
+	b = NULL;
+	ret = -1;
+out:
+	if (b != NULL) {
+		wipe(b, TOKEN_READ_MAX + 1);
+		free(b);
+	}
+	return ret;
+}
+
+static int
+print_result(const jwtc_result *res)
+{
+	char *json;
+	int ret = EXIT_USAGE;
+
+	json = jwtc_result_json(res);
+	if (json == NULL) {
+		print_line("out of memory");
+		goto out;
+	}
+	if (fputs(json, stdout) == EOF || fputc('\n', stdout) == EOF ||
+	    fflush(stdout) == EOF) {
+		fprintf(stderr, PROG ": cannot write the result: %s\n",
+		    strerror(errno));
+		goto out;
+	}
+	ret = EXIT_VALID;
+out:
+	free(json);
+	return ret;
+}
+
+static int
+cmd_verify(int argc, char **argv)
+{
+	struct verify_args va;
+	struct log_state ls = { 0, 0 };
+	jwtc_hooks hooks;
+	jwtc_error err;
+	jwtc_config *cfg = NULL;
+	jwtc_ctx *ctx = NULL;
+	jwtc_result *res = NULL;
+	char *issuers = NULL, *input = NULL;
+	const char *token;
+	size_t len;
+	jwtc_rc rc;
+	int ret;
+
+	memset(&err, 0, sizeof(err));
+	ret = parse_verify_args(argc, argv, &va);
+	if (ret >= 0)
+		goto out;
+	ret = EXIT_USAGE;
+
+	ls.debug = va.debug;
+	memset(&hooks, 0, sizeof(hooks));
+	hooks.log = log_sink;
+	hooks.log_arg = &ls;
+	hooks.debug = va.debug;
+
+	rc = join_issuers(&va, &issuers);
+	if (rc != JWTC_OK) {
+		print_line("out of memory");
+		goto out;
+	}
+	rc = jwtc_config_load(va.config, &cfg, &err);
+	if (rc != JWTC_OK) {
+		ret = fail(&err, rc);
+		goto out;
+	}
+	/* the context takes the configuration over, also on failure */
+	rc = jwtc_ctx_new(cfg, issuers, &hooks, &ctx, &err);
+	cfg = NULL;
+	if (rc != JWTC_OK) {
+		ret = fail(&err, rc);
+		goto out;
+	}
+
+	if (va.token != NULL) {
+		token = va.token;
+		len = strlen(token);
+	} else {
+		ret = read_token(&input, &len);
+		if (ret >= 0)
+			goto out;
+		token = input;
+	}
+
+	/* The core logs one line for the outcome; say why only if it did not. */
+	ls.printed = 0;
+	memset(&err, 0, sizeof(err));
+	rc = jwtc_verify(ctx, token, len, va.user, &res, &err);
+	if (rc != JWTC_OK) {
+		if (ls.printed == 0)
+			ret = fail(&err, rc);
+		else
+			ret = exit_code(rc);
+		goto out;
+	}
+	ret = print_result(res);
+out:
+	jwtc_result_free(res);
+	jwtc_ctx_free(ctx);
+	jwtc_config_free(cfg);
+	free(issuers);
+	if (input != NULL) {
+		wipe(input, TOKEN_READ_MAX + 1);
+		free(input);
+	}
+	return ret;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cmd;
+
+	if (argc < 2) {
+		usage_error("no command given");
+		return EXIT_USAGE;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		usage(stdout);
+		return fflush(stdout) == EOF ? EXIT_USAGE : EXIT_VALID;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+		printf(PROG " %s\n", jwtc_version());
+		return fflush(stdout) == EOF ? EXIT_USAGE : EXIT_VALID;
+	}
+	if (strcmp(cmd, "verify") == 0)
+		return cmd_verify(argc - 1, argv + 1);
+	if (cmd[0] == '-')
+		usage_error("unknown option %s", cmd);
+	else
+		usage_error("unknown command \"%s\"", cmd);
+	return EXIT_USAGE;
+}
