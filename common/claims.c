@@ -175,16 +175,19 @@ check_type(const jwtc_issuer_cfg *is, const jwtc_token *t, jwtc_error *err)
 	    "typ \"%s\" is not a token type of section %s", shown, is->name);
 }
 
-/* Whether one claim value equals the configured text. */
+/* Whether one claim value equals the configured text.  "true" and
+ * "false" stand for the JSON booleans only: a string "true" does not
+ * satisfy email_verified=true. */
 static bool
 value_equals(const json_t *v, const char *want)
 {
+	bool want_true = strcmp(want, "true") == 0;
+	bool want_false = strcmp(want, "false") == 0;
+
+	if (want_true || want_false)
+		return want_true ? json_is_true(v) : json_is_false(v);
 	if (json_is_string(v))
 		return strcmp(json_string_value(v), want) == 0;
-	if (json_is_true(v))
-		return strcmp(want, "true") == 0;
-	if (json_is_false(v))
-		return strcmp(want, "false") == 0;
 	return false;
 }
 

@@ -198,9 +198,10 @@ static const struct ccase cases[] = {
 	  NULL },
 	{ R_CV, NULL, "{" BASE EXP ",\"azp\":\"Client1\","
 	  "\"email_verified\":true}", JWTC_ERR_CLAIM, "azp", NULL },
-	/* VALUE is text: a string claim "true" equals it too */
+	/* true and false are the JSON booleans, never strings */
 	{ R_CV, NULL, "{" BASE EXP ",\"azp\":\"client1\","
-	  "\"email_verified\":\"true\"}", JWTC_OK, NULL, "alice" },
+	  "\"email_verified\":\"true\"}", JWTC_ERR_CLAIM, "email_verified",
+	  NULL },
 	{ R_CV, NULL, "{" BASE EXP ",\"azp\":\"client1\","
 	  "\"email_verified\":\"True\"}", JWTC_ERR_CLAIM, "email_verified",
 	  NULL },
