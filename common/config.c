@@ -1262,3 +1262,16 @@ jwtc_config_finish(jwtc_config *cfg, jwtc_error *err)
 	cfg->finished = true;
 	return JWTC_OK;
 }
+
+size_t
+jwtc_config_count(const jwtc_config *cfg)
+{
+	return cfg == NULL ? 0 : cfg->n_issuers;
+}
+
+const char *
+jwtc_config_section(const jwtc_config *cfg, size_t i)
+{
+	return cfg == NULL || i >= cfg->n_issuers ? NULL :
+	    cfg->issuers[i].name;
+}

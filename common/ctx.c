@@ -5,11 +5,15 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -20,8 +24,7 @@
 
 typedef struct issuer_state {
 	const jwtc_issuer_cfg *cfg;
-	pthread_mutex_t lock;        /* guards keys: held only to swap or ref */
-	jwtc_keyset *keys;           /* NULL: no keys to be had */
+	jwtc_keysrc *keys;           /* public keys: jwks_file or network */
 	unsigned char *secret;       /* hmac_secret_file, decoded */
 	size_t secret_len;
 } issuer_state;
@@ -29,6 +32,10 @@ typedef struct issuer_state {
 struct jwtc_ctx {
 	jwtc_config *cfg;
 	jwtc_hooks hooks;
+	jwtc_keysrc_env env;         /* shared by the key sources */
+	int cache_fd;                /* cache_dir, -1 when not usable */
+	int state_fd;                /* state_dir, -1 when not usable */
+	char *state_why;             /* why state_dir is not usable */
 	size_t n;
 	issuer_state *is;
 };
@@ -85,11 +92,15 @@ jwtc_ctx_free(jwtc_ctx *ctx)
 	if (ctx == NULL)
 		return;
 	for (i = 0; i < ctx->n; i++) {
-		jwtc_keyset_unref(ctx->is[i].keys);
+		jwtc_keysrc_free(ctx->is[i].keys);
 		jwtc_free_secret(ctx->is[i].secret, ctx->is[i].secret_len);
-		pthread_mutex_destroy(&ctx->is[i].lock);
 	}
 	free(ctx->is);
+	if (ctx->cache_fd >= 0)
+		close(ctx->cache_fd);
+	if (ctx->state_fd >= 0)
+		close(ctx->state_fd);
+	free(ctx->state_why);
 	jwtc_config_free(ctx->cfg);
 	free(ctx);
 }
@@ -197,81 +208,125 @@ out:
 }
 
 static jwtc_rc
-load_jwks_file(issuer_state *st, jwtc_error *err)
-{
-	const jwtc_issuer_cfg *is = st->cfg;
-	jwtc_keyset *ks = NULL;
-	char *text = NULL;
-	size_t len = 0;
-	jwtc_rc rc;
-
-	rc = jwtc_read_trusted_file(is->jwks_file, JWTC_MAX_JWKS_SIZE, false,
-	    &text, &len, err);
-	if (rc != JWTC_OK)
-		return rc;
-	rc = jwtc_jwks_parse(text, len, &ks, err);
-	free(text);
-	if (rc == JWTC_ERR_NO_MEMORY)
-		return rc;
-	if (rc != JWTC_OK) {
-		char why[JWTC_ERRMSG_MAX];
-
-		memcpy(why, err->msg, sizeof(why));
-		return jwtc_seterr(err, JWTC_ERR_CONFIG, "%s: %.400s",
-		    is->jwks_file, why);
-	}
-	if (ks->n == 0) {
-		jwtc_keyset_unref(ks);
-		return jwtc_seterr(err, JWTC_ERR_CONFIG,
-		    "%s: no usable key in the JWKS", is->jwks_file);
-	}
-	st->keys = ks;
-	return JWTC_OK;
-}
-
-/* Check that a named file is there and trusted, without keeping it. */
-static jwtc_rc
-check_named_file(const char *path, jwtc_error *err)
-{
-	char *text = NULL;
-	size_t len = 0;
-	jwtc_rc rc;
-
-	if (path == NULL)
-		return JWTC_OK;
-	rc = jwtc_read_trusted_file(path, 16 * 1024 * 1024, false, &text,
-	    &len, err);
-	free(text);
-	return rc;
-}
-
-static jwtc_rc
 issuer_init(jwtc_ctx *ctx, issuer_state *st, jwtc_error *err)
 {
 	const jwtc_issuer_cfg *is = st->cfg;
-	jwtc_rc rc;
+	char *text = NULL;
+	size_t len = 0;
+	jwtc_rc rc = JWTC_OK;
 
-	if (is->replay_protection)
-		return jwtc_seterr(err, JWTC_ERR_CONFIG,
-		    "section %s: replay_protection is not available in this "
-		    "version", is->name);
-	/* Refused rather than ignored: a key filter that is not applied
-	 * would let in keys the admin meant to keep out. */
-	if (is->x5c_ca_file != NULL)
-		return jwtc_seterr(err, JWTC_ERR_CONFIG,
-		    "section %s: x5c_ca_file is not available in this version",
-		    is->name);
-	rc = check_named_file(is->ca_file, err);
+	if (is->ca_file != NULL) {
+		/* there and trusted; curl reads it when it fetches */
+		rc = jwtc_read_trusted_file(is->ca_file, 16 * 1024 * 1024,
+		    false, &text, &len, err);
+		free(text);
+	}
 	if (rc == JWTC_OK && is->hmac_secret_file != NULL)
 		rc = load_secret(st, err);
-	if (rc == JWTC_OK && is->jwks_file != NULL)
-		rc = load_jwks_file(st, err);
+	if (rc == JWTC_OK)
+		rc = jwtc_keysrc_new(&ctx->env, is, ctx_now(ctx), &st->keys,
+		    err);
 	if (rc != JWTC_OK)
 		return rc;
-	ctx_log(ctx, JWTC_LOG_DEBUG, "section %s: %zu keys%s", is->name,
-	    st->keys != NULL ? st->keys->n : 0,
-	    st->secret != NULL ? " and an HMAC secret" : "");
+	ctx_log(ctx, JWTC_LOG_DEBUG, "section %s: %s%s", is->name,
+	    is->jwks_file != NULL ? "keys from jwks_file" :
+	    jwtc_keysrc_has_keys(st->keys) ? "keys from the issuer" :
+	    "no public keys", st->secret != NULL ? ", an HMAC secret" : "");
 	return JWTC_OK;
+}
+
+/* Open a directory of the configuration (cache_dir, state_dir), creating
+ * it (mode 0755, or 0700 for state) when its parent exists; -1 with why
+ * when it cannot be used. */
+static int
+open_dir(const char *path, mode_t mode, char *why, size_t whylen)
+{
+	char ebuf[128];
+	int fd;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && mkdir(path, mode) == 0)
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, whylen, "%s: %s", path,
+		    errno == ELOOP ? "is a symbolic link" :
+		    jwtc_strerror(errno, ebuf, sizeof(ebuf)));
+		return -1;
+	}
+	if (!jwtc_fd_trusted(fd, true, false, ebuf, sizeof(ebuf))) {
+		snprintf(why, whylen, "%s: %s", path, ebuf);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Select the trusted sections: every one, or those listed. */
+static jwtc_rc
+select_sections(jwtc_ctx *ctx, const char *issuers, jwtc_error *err)
+{
+	const jwtc_config *cfg = ctx->cfg;
+	size_t i, j;
+	jwtc_rc rc;
+
+	rc = check_listed_names(cfg, issuers, err);
+	if (rc != JWTC_OK)
+		return rc;
+	ctx->is = calloc(cfg->n_issuers > 0 ? cfg->n_issuers : 1,
+	    sizeof(*ctx->is));
+	if (ctx->is == NULL)
+		return jwtc_seterr(err, JWTC_ERR_NO_MEMORY, "out of memory");
+	for (i = 0; i < cfg->n_issuers; i++) {
+		const jwtc_issuer_cfg *is = &cfg->issuers[i];
+
+		if (issuers[strspn(issuers, " ,")] != '\0' &&
+		    !name_listed(issuers, is->name))
+			continue;
+		for (j = 0; j < ctx->n; j++) {
+			if (strcmp(ctx->is[j].cfg->issuer, is->issuer) == 0)
+				return jwtc_seterr(err, JWTC_ERR_CONFIG,
+				    "sections %s and %s name the same issuer; "
+				    "a service may trust only one of them",
+				    ctx->is[j].cfg->name, is->name);
+		}
+		ctx->is[ctx->n++].cfg = is;
+	}
+	if (ctx->n == 0)
+		return jwtc_seterr(err, JWTC_ERR_CONFIG, "no issuer is trusted");
+	return JWTC_OK;
+}
+
+/* cache_dir is opened once, here: chrooted hosts cannot reach it by path
+ * later.  One that cannot be used leaves keys in memory only. */
+static void
+open_dirs(jwtc_ctx *ctx)
+{
+	char why[512];
+	size_t i;
+	bool cache = false, state = false;
+
+	for (i = 0; i < ctx->n; i++) {
+		cache = cache || jwtc_issuer_is_network(ctx->is[i].cfg);
+		state = state || ctx->is[i].cfg->replay_protection;
+	}
+	if (cache) {
+		ctx->cache_fd = open_dir(ctx->cfg->cache_dir, 0755, why,
+		    sizeof(why));
+		if (ctx->cache_fd < 0)
+			ctx_log(ctx, JWTC_LOG_WARNING, "cache_dir not used, "
+			    "keys stay in memory: %s", why);
+	}
+	if (state && !ctx->hooks.dry_run) {
+		ctx->state_fd = open_dir(ctx->cfg->state_dir, 0700, why,
+		    sizeof(why));
+		if (ctx->state_fd < 0) {
+			ctx->state_why = jwtc_strdup(why);
+			ctx_log(ctx, JWTC_LOG_ERR, "state_dir cannot be used, "
+			    "tokens of sections with replay_protection will be "
+			    "refused: %s", why);
+		}
+	}
 }
 
 jwtc_rc
@@ -280,7 +335,7 @@ jwtc_ctx_new(jwtc_config *cfg, const char *issuers, const jwtc_hooks *hooks,
 {
 	jwtc_ctx *ctx = NULL;
 	jwtc_rc rc = JWTC_ERR_INTERNAL;
-	size_t i, j;
+	size_t i;
 
 	if (cfg == NULL || out == NULL)
 		return jwtc_seterr(err, JWTC_ERR_INTERNAL, "no configuration");
@@ -295,48 +350,24 @@ jwtc_ctx_new(jwtc_config *cfg, const char *issuers, const jwtc_hooks *hooks,
 		return jwtc_seterr(err, JWTC_ERR_NO_MEMORY, "out of memory");
 	}
 	ctx->cfg = cfg;
+	ctx->cache_fd = ctx->state_fd = -1;
 	if (hooks != NULL)
 		ctx->hooks = *hooks;
-	if (issuers == NULL)
-		issuers = "";
-	rc = check_listed_names(cfg, issuers, err);
+	rc = select_sections(ctx, issuers != NULL ? issuers : "", err);
 	if (rc != JWTC_OK)
 		goto out;
-	ctx->is = calloc(cfg->n_issuers > 0 ? cfg->n_issuers : 1,
-	    sizeof(*ctx->is));
-	if (ctx->is == NULL) {
-		rc = jwtc_seterr(err, JWTC_ERR_NO_MEMORY, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < cfg->n_issuers; i++) {
-		const jwtc_issuer_cfg *is = &cfg->issuers[i];
-
-		if (issuers[strspn(issuers, " ,")] != '\0' &&
-		    !name_listed(issuers, is->name))
-			continue;
-		for (j = 0; j < ctx->n; j++) {
-			if (strcmp(ctx->is[j].cfg->issuer, is->issuer) == 0) {
-				rc = jwtc_seterr(err, JWTC_ERR_CONFIG,
-				    "sections %s and %s name the same issuer; "
-				    "a service may trust only one of them",
-				    ctx->is[j].cfg->name, is->name);
-				goto out;
-			}
-		}
-		ctx->is[ctx->n].cfg = is;
-		if (pthread_mutex_init(&ctx->is[ctx->n].lock, NULL) != 0) {
-			rc = jwtc_seterr(err, JWTC_ERR_INTERNAL,
-			    "cannot create a lock");
-			goto out;
-		}
-		ctx->n++;
-		rc = issuer_init(ctx, &ctx->is[ctx->n - 1], err);
+	open_dirs(ctx);
+	ctx->env.cfg = cfg;
+	ctx->env.cache_fd = ctx->cache_fd;
+	ctx->env.fetch_in_process = jwtc_fetch_allowed(jwtc_at_secure(),
+	    ctx->hooks.env_cleared != 0);
+	ctx->env.helper = ctx->hooks.fetch_helper != NULL ?
+	    ctx->hooks.fetch_helper : JWTC_BINDIR "/jwt-auth";
+	ctx->env.hooks = &ctx->hooks;
+	for (i = 0; i < ctx->n; i++) {
+		rc = issuer_init(ctx, &ctx->is[i], err);
 		if (rc != JWTC_OK)
 			goto out;
-	}
-	if (ctx->n == 0) {
-		rc = jwtc_seterr(err, JWTC_ERR_CONFIG, "no issuer is trusted");
-		goto out;
 	}
 	*out = ctx;
 	ctx = NULL;
@@ -346,15 +377,56 @@ out:
 	return rc;
 }
 
-static jwtc_keyset *
-keys_get(issuer_state *st)
+size_t
+jwtc_ctx_count(const jwtc_ctx *ctx)
 {
-	jwtc_keyset *ks;
+	return ctx == NULL ? 0 : ctx->n;
+}
 
-	pthread_mutex_lock(&st->lock);
-	ks = jwtc_keyset_ref(st->keys);
-	pthread_mutex_unlock(&st->lock);
-	return ks;
+const char *
+jwtc_ctx_section(const jwtc_ctx *ctx, size_t i)
+{
+	return ctx == NULL || i >= ctx->n ? NULL : ctx->is[i].cfg->name;
+}
+
+static issuer_state *
+section_by_name(jwtc_ctx *ctx, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->n; i++)
+		if (strcmp(ctx->is[i].cfg->name, name) == 0)
+			return &ctx->is[i];
+	return NULL;
+}
+
+jwtc_rc
+jwtc_fetch(jwtc_ctx *ctx, const char *section, char *summary, size_t len,
+    jwtc_error *err)
+{
+	issuer_state *st;
+
+	if (ctx == NULL || section == NULL || summary == NULL || len == 0)
+		return jwtc_seterr(err, JWTC_ERR_INTERNAL, "bad arguments");
+	summary[0] = '\0';
+	st = section_by_name(ctx, section);
+	if (st == NULL)
+		return jwtc_seterr(err, JWTC_ERR_CONFIG,
+		    "no trusted issuer section named %s", section);
+	return jwtc_keysrc_fetch(st->keys, ctx_now(ctx), summary, len, err);
+}
+
+char *
+jwtc_status_text(jwtc_ctx *ctx, const char *section)
+{
+	issuer_state *st;
+
+	if (ctx == NULL || section == NULL)
+		return NULL;
+	st = section_by_name(ctx, section);
+	if (st == NULL)
+		return NULL;
+	return jwtc_keysrc_status(st->keys, ctx_now(ctx));
 }
 
 /* The reason a kid that is not among the usable keys was refused. */
@@ -379,45 +451,25 @@ kid_not_found(const issuer_state *st, const jwtc_keyset *ks, const char *kid,
 	    st->cfg->name);
 }
 
-/* Find the keys that may have signed t and try each. */
+/* Try the keys of ks that may have signed t.  *named counts keys that the
+ * token's kid names (all keys when it names none). */
 static jwtc_rc
-check_signature(jwtc_ctx *ctx, issuer_state *st, const jwtc_token *t,
-    jwtc_error *err)
+try_keys(const issuer_state *st, const jwtc_keyset *ks, const jwtc_token *t,
+    size_t *named, jwtc_error *err)
 {
 	const unsigned char *msg = (const unsigned char *)t->copy;
-	jwtc_keyset *ks = NULL;
 	char why[256] = "";
-	size_t i, named = 0, fitting = 0;
-	jwtc_rc rc;
+	size_t i, fitting = 0;
+	jwtc_rc rc = JWTC_ERR_BAD_SIGNATURE;
 
-	if (jwtc_alg_hmac_len(t->alg) > 0) {
-		if (st->secret == NULL)
-			return jwtc_seterr(err, JWTC_ERR_ALG,
-			    "alg %s needs an hmac_secret_file in section %s",
-			    jwtc_alg_name(t->alg), st->cfg->name);
-		rc = jwtc_hmac_verify(st->secret, st->secret_len, t->alg, msg,
-		    t->signing_input_len, t->sig, t->siglen);
-		if (rc == JWTC_ERR_BAD_SIGNATURE)
-			return jwtc_seterr(err, rc, "bad %s signature for "
-			    "section %s", jwtc_alg_name(t->alg), st->cfg->name);
-		if (rc != JWTC_OK)
-			return jwtc_seterr(err, rc, "HMAC check failed");
-		return JWTC_OK;
-	}
-
-	ks = keys_get(st);
-	if (ks == NULL)
-		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
-		    "no keys of issuer %s are available (no jwks_file, and "
-		    "nothing cached)", st->cfg->name);
-	rc = JWTC_ERR_BAD_SIGNATURE;
+	*named = 0;
 	for (i = 0; i < ks->n; i++) {
 		const jwtc_key *k = &ks->keys[i];
 
 		if (t->kid != NULL && (k->kid == NULL ||
 		    strcmp(k->kid, t->kid) != 0))
 			continue;
-		named++;
+		(*named)++;
 		if (!jwtc_key_fits(k, t->alg, why, sizeof(why)))
 			continue;
 		fitting++;
@@ -426,25 +478,138 @@ check_signature(jwtc_ctx *ctx, issuer_state *st, const jwtc_token *t,
 		if (rc != JWTC_ERR_BAD_SIGNATURE)
 			break;
 	}
-	if (rc == JWTC_OK) {
-		ctx_log(ctx, JWTC_LOG_DEBUG, "signature verified with key %zu "
-		    "of section %s", i, st->cfg->name);
-	} else if (t->kid != NULL && named == 0) {
-		rc = kid_not_found(st, ks, t->kid, err);
-	} else if (fitting == 0) {
-		rc = jwtc_seterr(err, JWTC_ERR_NO_KEY,
+	if (rc == JWTC_OK)
+		return JWTC_OK;
+	if (t->kid != NULL && *named == 0)
+		return kid_not_found(st, ks, t->kid, err);
+	if (fitting == 0)
+		return jwtc_seterr(err, JWTC_ERR_NO_KEY,
 		    "no key of issuer %s fits alg %s%s%.200s", st->cfg->name,
 		    jwtc_alg_name(t->alg), why[0] != '\0' ? ": " : "", why);
-	} else if (rc == JWTC_ERR_BAD_SIGNATURE) {
-		rc = jwtc_seterr(err, rc, "bad %s signature (%zu key%s of "
+	if (rc == JWTC_ERR_BAD_SIGNATURE)
+		return jwtc_seterr(err, rc, "bad %s signature (%zu key%s of "
 		    "issuer %s tried)", jwtc_alg_name(t->alg), fitting,
 		    fitting == 1 ? "" : "s", st->cfg->name);
-	} else {
-		rc = jwtc_seterr(err, rc, "signature check failed: %s",
+	return jwtc_seterr(err, rc, "signature check failed: %s",
+	    jwtc_rc_str(rc));
+}
+
+/* Whether a token naming an unknown kid is worth a refetch: it passed the
+ * cheap checks (well-formed, alg allowed, issuer known) and has not
+ * expired, so an attacker cannot make a host refetch with junk. */
+static bool
+worth_refetch(const issuer_state *st, const jwtc_token *t, int64_t now)
+{
+	double exp;
+
+	return jwtc_numeric_date(json_object_get(t->claims, "exp"), &exp) &&
+	    (double)now < exp + (double)st->cfg->leeway;
+}
+
+static jwtc_rc
+check_hmac(const issuer_state *st, const jwtc_token *t, jwtc_error *err)
+{
+	jwtc_rc rc;
+
+	if (st->secret == NULL)
+		return jwtc_seterr(err, JWTC_ERR_ALG,
+		    "alg %s needs an hmac_secret_file in section %s",
+		    jwtc_alg_name(t->alg), st->cfg->name);
+	rc = jwtc_hmac_verify(st->secret, st->secret_len, t->alg,
+	    (const unsigned char *)t->copy, t->signing_input_len, t->sig,
+	    t->siglen);
+	if (rc == JWTC_ERR_BAD_SIGNATURE)
+		return jwtc_seterr(err, rc, "bad %s signature for section %s",
+		    jwtc_alg_name(t->alg), st->cfg->name);
+	if (rc != JWTC_OK)
+		return jwtc_seterr(err, rc, "HMAC check failed: %s",
 		    jwtc_rc_str(rc));
+	return JWTC_OK;
+}
+
+/* Find the keys that may have signed t and try each; an unknown kid may
+ * cause one refetch. */
+static jwtc_rc
+check_signature(jwtc_ctx *ctx, issuer_state *st, const jwtc_token *t,
+    int64_t now, jwtc_error *err)
+{
+	jwtc_keyset *ks = NULL, *nks = NULL;
+	jwtc_error rerr;
+	size_t named = 0;
+	jwtc_rc rc;
+
+	if (jwtc_alg_hmac_len(t->alg) > 0)
+		return check_hmac(st, t, err);
+	if (!jwtc_keysrc_has_keys(st->keys))
+		return jwtc_seterr(err, JWTC_ERR_NO_KEY,
+		    "section %s has no public keys (no jwks_file, and its "
+		    "issuer is not an https:// URL)", st->cfg->name);
+	rc = jwtc_keysrc_get(st->keys, now, &ks, err);
+	if (rc != JWTC_OK)
+		return rc;
+	rc = try_keys(st, ks, t, &named, err);
+	if (rc == JWTC_ERR_NO_KEY && t->kid != NULL && named == 0 &&
+	    worth_refetch(st, t, now)) {
+		memset(&rerr, 0, sizeof(rerr));
+		switch (jwtc_keysrc_refetch(st->keys, now, ks, &nks, &rerr)) {
+		case JWTC_OK:
+			ctx_log(ctx, JWTC_LOG_DEBUG, "section %s: keys "
+			    "refetched for an unknown kid", st->cfg->name);
+			rc = try_keys(st, nks, t, &named, err);
+			if (rc == JWTC_ERR_NO_KEY && named == 0) {
+				size_t l = strlen(err->msg);
+
+				snprintf(err->msg + l, sizeof(err->msg) - l,
+				    " after a refresh");
+			}
+			break;
+		case JWTC_ERR_NO_KEY: {
+			char first[JWTC_ERRMSG_MAX];
+
+			memcpy(first, err->msg, sizeof(first));
+			rc = jwtc_seterr(err, JWTC_ERR_NO_KEY, "%.300s; %.180s",
+			    first, rerr.msg);
+			break;
+		}
+		default:
+			/* the refetch failed for network reasons */
+			rc = jwtc_seterr(err, rerr.rc == JWTC_ERR_NO_MEMORY ?
+			    JWTC_ERR_NO_MEMORY : JWTC_ERR_KEYS_UNAVAILABLE,
+			    "kid not among the keys, and the refetch failed: "
+			    "%.400s", rerr.msg);
+			break;
+		}
 	}
+	jwtc_keyset_unref(nks);
 	jwtc_keyset_unref(ks);
+	if (rc == JWTC_OK)
+		ctx_log(ctx, JWTC_LOG_DEBUG, "signature verified by a key of "
+		    "section %s", st->cfg->name);
 	return rc;
+}
+
+/* replay_protection: the token must carry a jti, recorded host-wide until
+ * exp + leeway after every other check passed.  jwt-auth verify (dry run)
+ * checks for the jti but records nothing. */
+static jwtc_rc
+check_replay(const jwtc_ctx *ctx, const issuer_state *st, const jwtc_token *t,
+    int64_t now, jwtc_error *err)
+{
+	double exp = 0;
+
+	if (t->jti == NULL || t->jti[0] == '\0')
+		return jwtc_seterr(err, JWTC_ERR_REPLAY, "token has no jti, "
+		    "which replay_protection of section %s requires",
+		    st->cfg->name);
+	if (ctx->hooks.dry_run)
+		return JWTC_OK;
+	if (ctx->state_fd < 0)
+		return jwtc_seterr(err, JWTC_ERR_REPLAY, "cannot record jti: "
+		    "%.400s", ctx->state_why != NULL ? ctx->state_why :
+		    "state_dir not usable");
+	(void)jwtc_numeric_date(json_object_get(t->claims, "exp"), &exp);
+	return jwtc_replay_record(ctx->state_fd, st->cfg->issuer, t->jti,
+	    exp + (double)st->cfg->leeway, now, err);
 }
 
 static issuer_state *
@@ -537,6 +702,7 @@ jwtc_verify(jwtc_ctx *ctx, const char *token, size_t len,
 	issuer_state *st = NULL;
 	char *user = NULL, shown[SHOW * 4 + 8];
 	const char *claimed = NULL;
+	int64_t now;
 	jwtc_rc rc;
 	bool parsed = false;
 
@@ -544,6 +710,7 @@ jwtc_verify(jwtc_ctx *ctx, const char *token, size_t len,
 	memset(&e, 0, sizeof(e));
 	if (ctx == NULL || token == NULL || out == NULL)
 		return jwtc_seterr(err, JWTC_ERR_INTERNAL, "bad arguments");
+	now = ctx_now(ctx);
 
 	rc = jwtc_token_parse(token, len, (size_t)ctx->cfg->max_token_size,
 	    &t, &e);
@@ -569,10 +736,10 @@ jwtc_verify(jwtc_ctx *ctx, const char *token, size_t len,
 	}
 	ctx_log(ctx, JWTC_LOG_DEBUG, "token parsed: alg %s, section %s",
 	    jwtc_alg_name(t.alg), st->cfg->name);
-	rc = check_signature(ctx, st, &t, &e);
+	rc = check_signature(ctx, st, &t, now, &e);
 	if (rc != JWTC_OK)
 		goto out;
-	rc = jwtc_claims_check(st->cfg, &t, ctx_now(ctx), &user, &e);
+	rc = jwtc_claims_check(st->cfg, &t, now, &user, &e);
 	if (rc != JWTC_OK)
 		goto out;
 	if (expected_user != NULL && strcmp(user, expected_user) != 0) {
@@ -583,6 +750,11 @@ jwtc_verify(jwtc_ctx *ctx, const char *token, size_t len,
 		rc = jwtc_seterr(&e, JWTC_ERR_USER_MISMATCH,
 		    "token is for user %s, not %s", shown, want);
 		goto out;
+	}
+	if (st->cfg->replay_protection) {
+		rc = check_replay(ctx, st, &t, now, &e);
+		if (rc != JWTC_OK)
+			goto out;
 	}
 	rc = make_result(st, &t, user, out, &e);
 	if (rc == JWTC_OK)

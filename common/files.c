@@ -25,19 +25,6 @@
 
 #include "internal.h"
 
-/* strerror is not reentrant; glibc's strerror_r returns the text. */
-static const char *
-errno_text(int e, char *buf, size_t len)
-{
-#if defined(__GLIBC__) && defined(_GNU_SOURCE)
-	return strerror_r(e, buf, len);
-#else
-	if (strerror_r(e, buf, len) != 0)
-		snprintf(buf, len, "error %d", e);
-	return buf;
-#endif
-}
-
 static const char *
 file_kind(mode_t mode)
 {
@@ -66,7 +53,7 @@ jwtc_fd_trusted(int fd, bool dir, bool secret, char *why, size_t whylen)
 	if (fstat(fd, &st) != 0) {
 		if (why != NULL)
 			snprintf(why, whylen, "cannot stat: %s",
-			    errno_text(errno, ebuf, sizeof(ebuf)));
+			    jwtc_strerror(errno, ebuf, sizeof(ebuf)));
 		return false;
 	}
 	if (dir && !S_ISDIR(st.st_mode)) {
@@ -135,6 +122,15 @@ jwtc_rc
 jwtc_read_trusted_file(const char *path, size_t max, bool secret,
     char **out, size_t *outlen, jwtc_error *err)
 {
+	return jwtc_read_trusted_at(AT_FDCWD, path, path, max, secret, out,
+	    outlen, NULL, err);
+}
+
+jwtc_rc
+jwtc_read_trusted_at(int dirfd, const char *name, const char *path,
+    size_t max, bool secret, char **out, size_t *outlen, struct stat *stp,
+    jwtc_error *err)
+{
 	struct stat st;
 	char why[160], ebuf[128], extra;
 	char *buf = NULL;
@@ -142,15 +138,15 @@ jwtc_read_trusted_file(const char *path, size_t max, bool secret,
 	int fd = -1;
 	jwtc_rc rc = JWTC_ERR_CONFIG;
 
-	if (path == NULL || out == NULL) {
+	if (name == NULL || path == NULL || out == NULL) {
 		rc = jwtc_seterr(err, JWTC_ERR_INTERNAL,
 		    "read_trusted_file: missing argument");
 		goto out;
 	}
 	/* O_NONBLOCK: opening a named pipe must not wait for a writer; the
 	 * descriptor is refused below as not a regular file. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK);
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ELOOP)
 			rc = jwtc_seterr(err, JWTC_ERR_CONFIG,
@@ -158,7 +154,7 @@ jwtc_read_trusted_file(const char *path, size_t max, bool secret,
 		else
 			rc = jwtc_seterr(err, JWTC_ERR_CONFIG,
 			    "%s: cannot open: %s", path,
-			    errno_text(errno, ebuf, sizeof(ebuf)));
+			    jwtc_strerror(errno, ebuf, sizeof(ebuf)));
 		goto out;
 	}
 	if (!jwtc_fd_trusted(fd, false, secret, why, sizeof(why))) {
@@ -167,7 +163,7 @@ jwtc_read_trusted_file(const char *path, size_t max, bool secret,
 	}
 	if (fstat(fd, &st) != 0) {
 		rc = jwtc_seterr(err, JWTC_ERR_CONFIG, "%s: cannot stat: %s",
-		    path, errno_text(errno, ebuf, sizeof(ebuf)));
+		    path, jwtc_strerror(errno, ebuf, sizeof(ebuf)));
 		goto out;
 	}
 	if (st.st_size < 0 || (unsigned long long)st.st_size > max) {
@@ -185,7 +181,7 @@ jwtc_read_trusted_file(const char *path, size_t max, bool secret,
 	if (read_all(fd, buf, cap, &got) != 0 ||
 	    (got == cap && read_all(fd, &extra, 1, &more) != 0)) {
 		rc = jwtc_seterr(err, JWTC_ERR_CONFIG, "%s: read error: %s",
-		    path, errno_text(errno, ebuf, sizeof(ebuf)));
+		    path, jwtc_strerror(errno, ebuf, sizeof(ebuf)));
 		goto out;
 	}
 	if (more != 0) {
@@ -194,6 +190,8 @@ jwtc_read_trusted_file(const char *path, size_t max, bool secret,
 		goto out;
 	}
 	buf[got] = '\0';
+	if (stp != NULL)
+		*stp = st;
 	*out = buf;
 	buf = NULL;
 	if (outlen != NULL)

@@ -296,6 +296,14 @@ bool jwtc_fd_trusted(int fd, bool dir, bool secret, char *why, size_t whylen);
 jwtc_rc jwtc_read_trusted_file(const char *path, size_t max, bool secret,
     char **out, size_t *outlen, jwtc_error *err);
 
+/* jwtc_read_trusted_file for name relative to dirfd (AT_FDCWD or an open
+ * directory: chrooted hosts keep cache_dir open); path names it in
+ * messages; *stp (when not NULL) gets the file's status. */
+struct stat;
+jwtc_rc jwtc_read_trusted_at(int dirfd, const char *name, const char *path,
+    size_t max, bool secret, char **out, size_t *outlen, struct stat *stp,
+    jwtc_error *err);
+
 /* ---- claims (claims.c) ------------------------------------------------ */
 
 /* Apply every claim rule of the section to a token whose signature has
@@ -307,9 +315,191 @@ jwtc_rc jwtc_claims_check(const jwtc_issuer_cfg *is, const jwtc_token *t,
  * anything else. */
 bool jwtc_numeric_date(const json_t *v, double *out);
 
+/* ---- HTTPS fetching (fetch.c) ------------------------------------------ */
+
+/* libcurl is loaded with dlopen only when a fetch is due, so a login with
+ * cached keys never maps it. */
+
+typedef struct jwtc_http_opts {
+	const char *ca_file;        /* NULL: the system trust store */
+	const char *proxy;          /* NULL: no proxy; the environment's proxy
+	                             * variables are never used */
+	int64_t deadline_ms;        /* jwtc_monotonic_ms() value at which the
+	                             * whole refresh must be over */
+	size_t max_body;            /* bodies longer than this fail */
+	const char *etag;           /* If-None-Match, or NULL */
+	const char *last_modified;  /* If-Modified-Since, or NULL */
+} jwtc_http_opts;
+
+typedef struct jwtc_http_resp {
+	long status;                /* 200 or 304 */
+	char *body;                 /* NUL-terminated; NULL for 304 */
+	size_t body_len;
+	char *etag;                 /* NULL when absent */
+	char *last_modified;        /* NULL when absent */
+	long max_age;               /* Cache-Control max-age, -1 when none
+	                             * (no-store/no-cache: 0) */
+} jwtc_http_resp;
+
+/* GET an https:// URL.  Redirects are followed only within the same origin
+ * (scheme, host, port), at most 3.  Returns JWTC_OK with status 200 or 304,
+ * JWTC_ERR_KEYS_UNAVAILABLE for any failure of the network, TLS, HTTP
+ * status, size or time (err says which, never quoting the body),
+ * JWTC_ERR_NO_MEMORY, or JWTC_ERR_INTERNAL when libcurl cannot be loaded.
+ * Thread-safe. */
+jwtc_rc jwtc_http_get(const char *url, const jwtc_http_opts *opts,
+    jwtc_http_resp *out, jwtc_error *err);
+void jwtc_http_resp_clear(jwtc_http_resp *r);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+int64_t jwtc_monotonic_ms(void);
+
+/* Whether this process may fetch in-process: not when it runs with
+ * AT_SECURE (setuid/setgid, file capabilities), whose environment is the
+ * caller's, unless the caller has cleared that environment. */
+bool jwtc_fetch_allowed(bool at_secure, bool env_cleared);
+/* getauxval(AT_SECURE) != 0 */
+bool jwtc_at_secure(void);
+
+/* Check an OpenID discovery document: a JSON object whose "issuer" equals
+ * issuer exactly and whose "jwks_uri" is an https:// URL (at most 2048
+ * bytes).  On success *jwks_uri is allocated. */
+jwtc_rc jwtc_discovery_parse(const char *buf, size_t len, const char *issuer,
+    char **jwks_uri, jwtc_error *err);
+
+/* ---- x5c (x5c.c) ------------------------------------------------------- */
+
+/* Certificates of x5c_ca_file, loaded once per context. */
+typedef struct x509_store_st jwtc_x5c_store;
+jwtc_rc jwtc_x5c_store_load(const char *ca_file, jwtc_x5c_store **out,
+    jwtc_error *err);
+void jwtc_x5c_store_free(jwtc_x5c_store *store);
+
+/* Whether the JWK's "x5c" chain (standard base64 DER, at most 10
+ * certificates, each at most 16 KiB) verifies to store at time now, and its
+ * first certificate holds the public key pkey.  why says why not. */
+bool jwtc_x5c_check(const json_t *jwk, const EVP_PKEY *pkey,
+    jwtc_x5c_store *store, int64_t now, char *why, size_t whylen);
+
+/* jwtc_jwks_parse with an x5c filter: when store is not NULL, a key is
+ * used only when jwtc_x5c_check passes (others go to ->skipped). */
+jwtc_rc jwtc_jwks_parse_x5c(const char *buf, size_t len,
+    jwtc_x5c_store *store, int64_t now, jwtc_keyset **out, jwtc_error *err);
+
+/* ---- replay records (replay.c) ------------------------------------------ */
+
+/*
+ * Record that the token with this jti of this issuer was used, in the
+ * directory open at dirfd (state_dir), until `until` (exp + leeway).
+ * JWTC_OK the first time; JWTC_ERR_REPLAY when a live record exists (any
+ * process on the host), or when no record can be written (the token is
+ * then refused: err says why).  Expired records are removed along the way,
+ * a bounded number per call.
+ */
+jwtc_rc jwtc_replay_record(int dirfd, const char *issuer, const char *jti,
+    double until, int64_t now, jwtc_error *err);
+
+/* ---- the shared key cache (cache.c) ------------------------------------ */
+
+#define JWTC_MAX_CACHE_FILE (4 * 1024 * 1024)
+#define JWTC_CACHE_NAME_LEN 70      /* 64 hex + ".json" / ".lock" + NUL */
+
+/* What one cache file holds for one issuer. */
+typedef struct jwtc_cache_entry {
+	char *issuer;
+	char *jwks_uri;           /* from discovery or the configuration */
+	char *jwks;               /* raw JWKS text, NULL when never fetched */
+	size_t jwks_len;
+	char *etag;
+	char *last_modified;
+	int64_t fetched_at;       /* last 200 or 304 */
+	int64_t fresh_until;
+	int64_t stale_until;
+	int64_t last_attempt;
+	int64_t backoff_until;
+	int64_t kid_refetch_at;   /* last refetch for an unknown kid */
+	long failures;            /* consecutive failed attempts */
+	char *last_failure;       /* reason of the last failure, or NULL */
+	int64_t last_failure_at;
+} jwtc_cache_entry;
+
+void jwtc_cache_entry_clear(jwtc_cache_entry *e);
+/* Deep copy; JWTC_OK or JWTC_ERR_NO_MEMORY. */
+jwtc_rc jwtc_cache_entry_copy(const jwtc_cache_entry *src,
+    jwtc_cache_entry *dst);
+
+/* The cache and lock file names of a section: a hash of its issuer and of
+ * the URLs it is configured with, never anything from a token. */
+void jwtc_cache_names(const jwtc_issuer_cfg *is,
+    char json[JWTC_CACHE_NAME_LEN], char lock[JWTC_CACHE_NAME_LEN]);
+
+/* Parse and format the file's text (a JSON object).  Parsing checks every
+ * member's type and range; the issuer must be `issuer`. */
+jwtc_rc jwtc_cache_parse(const char *buf, size_t len, const char *issuer,
+    jwtc_cache_entry *out, jwtc_error *err);
+char *jwtc_cache_format(const jwtc_cache_entry *e);
+
+/* Read name in the directory dirfd: JWTC_OK (found, *stp its status),
+ * JWTC_ERR_NO_KEY when there is no such file, JWTC_ERR_CONFIG when it is
+ * there but not trusted or not valid (err says why: log it, ignore it). */
+jwtc_rc jwtc_cache_read(int dirfd, const char *name, const char *issuer,
+    jwtc_cache_entry *out, struct stat *stp, jwtc_error *err);
+
+/* Write by temp file and rename, mode 0644. */
+jwtc_rc jwtc_cache_write(int dirfd, const char *name,
+    const jwtc_cache_entry *e, jwtc_error *err);
+
+/* Take the lock file name in dirfd (flock, exclusive), waiting until
+ * deadline_ms at most (0: do not wait).  Returns the descriptor, -1 when
+ * another process holds it past the deadline, -2 when no lock can be had
+ * here (cannot create or open the file). */
+int jwtc_cache_lock(int dirfd, const char *name, int64_t deadline_ms);
+void jwtc_cache_unlock(int fd);
+
+/* ---- where an issuer's keys come from (keys.c) ---------------------------- */
+
+/* What every key source of a context shares; owned by the context. */
+typedef struct jwtc_keysrc_env {
+	const jwtc_config *cfg;
+	int cache_fd;             /* cache_dir, -1 when not usable */
+	bool fetch_in_process;    /* false under AT_SECURE, unless cleared */
+	const char *helper;       /* fetch helper, NULL for none */
+	const jwtc_hooks *hooks;  /* log sink, debug */
+} jwtc_keysrc_env;
+
+/* The keys of one issuer section: a jwks_file read once, or the shared
+ * cache and the issuer over HTTPS.  Thread-safe. */
+typedef struct jwtc_keysrc jwtc_keysrc;
+
+jwtc_rc jwtc_keysrc_new(const jwtc_keysrc_env *env, const jwtc_issuer_cfg *is,
+    int64_t now, jwtc_keysrc **out, jwtc_error *err);
+void jwtc_keysrc_free(jwtc_keysrc *src);
+/* Whether a section's public keys come from the issuer over HTTPS. */
+bool jwtc_issuer_is_network(const jwtc_issuer_cfg *is);
+/* Whether the section has asymmetric keys at all (jwks_file or network);
+ * false for an HMAC-only section. */
+bool jwtc_keysrc_has_keys(const jwtc_keysrc *src);
+/* Keys to verify with now (a reference: unref it), refreshing when they
+ * are not fresh; JWTC_ERR_KEYS_UNAVAILABLE when none can be had. */
+jwtc_rc jwtc_keysrc_get(jwtc_keysrc *src, int64_t now, jwtc_keyset **out,
+    jwtc_error *err);
+/* A token named a kid that is not in seen: refetch, at most once per
+ * kid_refetch_interval across the host.  JWTC_OK with the new keys in
+ * *out, JWTC_ERR_NO_KEY when no refetch is allowed now (err says when),
+ * JWTC_ERR_KEYS_UNAVAILABLE when the refetch failed. */
+jwtc_rc jwtc_keysrc_refetch(jwtc_keysrc *src, int64_t now,
+    const jwtc_keyset *seen, jwtc_keyset **out, jwtc_error *err);
+/* jwt-auth fetch: refresh now, whatever the freshness and back-off. */
+jwtc_rc jwtc_keysrc_fetch(jwtc_keysrc *src, int64_t now, char *summary,
+    size_t len, jwtc_error *err);
+/* jwt-auth status lines (allocated). */
+char *jwtc_keysrc_status(jwtc_keysrc *src, int64_t now);
+
 /* ---- small helpers (util.c) ------------------------------------------- */
 
 char *jwtc_strdup(const char *s);
+/* strerror_r's text for e, reentrant. */
+const char *jwtc_strerror(int e, char *buf, size_t len);
 char *jwtc_strndup(const char *s, size_t n);
 void jwtc_free_secret(void *p, size_t len);
 /* Print s for a log line: control characters and non-ASCII escaped,

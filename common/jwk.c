@@ -612,9 +612,11 @@ keyset_new(size_t n)
 	return ks;
 }
 
-/* Import every entry or record why not.  OK or NO_MEMORY. */
+/* Import every entry or record why not; with a store, a key is used only
+ * when its x5c chain passes.  OK or NO_MEMORY. */
 static jwtc_rc
-fill_keyset(jwtc_keyset *ks, const json_t *keys)
+fill_keyset(jwtc_keyset *ks, const json_t *keys, jwtc_x5c_store *store,
+    int64_t now)
 {
 	const json_t *entry;
 	char why[160];
@@ -623,6 +625,12 @@ fill_keyset(jwtc_keyset *ks, const json_t *keys)
 
 	json_array_foreach(keys, i, entry) {
 		r = jwtc_jwk_import(entry, &ks->keys[ks->n], why, sizeof(why));
+		if (r == JWTC_OK && store != NULL &&
+		    !jwtc_x5c_check(entry, ks->keys[ks->n].pkey, store, now,
+		    why, sizeof(why))) {
+			jwtc_key_clear(&ks->keys[ks->n]);
+			r = JWTC_ERR_NO_KEY;
+		}
 		if (r == JWTC_OK) {
 			ks->n++;
 			continue;
@@ -646,6 +654,13 @@ jwtc_rc
 jwtc_jwks_parse(const char *buf, size_t len, jwtc_keyset **out,
     jwtc_error *err)
 {
+	return jwtc_jwks_parse_x5c(buf, len, NULL, 0, out, err);
+}
+
+jwtc_rc
+jwtc_jwks_parse_x5c(const char *buf, size_t len, jwtc_x5c_store *store,
+    int64_t now, jwtc_keyset **out, jwtc_error *err)
+{
 	json_t *doc = NULL;
 	const json_t *keys = NULL;
 	jwtc_keyset *ks = NULL;
@@ -668,7 +683,8 @@ jwtc_jwks_parse(const char *buf, size_t len, jwtc_keyset **out,
 	if (rc != JWTC_OK)
 		goto out;
 	ks = keyset_new(json_array_size(keys));
-	rc = ks == NULL ? JWTC_ERR_NO_MEMORY : fill_keyset(ks, keys);
+	rc = ks == NULL ? JWTC_ERR_NO_MEMORY :
+	    fill_keyset(ks, keys, store, now);
 	if (rc != JWTC_OK) {
 		jwtc_seterr(err, rc, "out of memory");
 		goto out;

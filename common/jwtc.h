@@ -104,6 +104,10 @@ jwtc_rc jwtc_config_finish(jwtc_config *cfg, jwtc_error *err);
 
 void jwtc_config_free(jwtc_config *cfg);
 
+/* The issuer sections of a configuration, in file order. */
+size_t jwtc_config_count(const jwtc_config *cfg);
+const char *jwtc_config_section(const jwtc_config *cfg, size_t i);
+
 /* Hooks given to a context.  All are optional. */
 typedef struct jwtc_hooks {
 	jwtc_log_fn log;      /* where the core's log lines go */
@@ -111,6 +115,13 @@ typedef struct jwtc_hooks {
 	jwtc_clock_fn clock;  /* current time in seconds; default time() */
 	void *clock_arg;
 	int debug;            /* log each step at JWTC_LOG_DEBUG */
+	int dry_run;          /* never record a jti (jwt-auth verify) */
+	/* The process environment has been cleared: fetching in-process is
+	 * then allowed even with AT_SECURE (setuid callers). */
+	int env_cleared;
+	/* Program run (with an empty environment) to fetch keys when this
+	 * process may not fetch itself; NULL: the installed jwt-auth. */
+	const char *fetch_helper;
 } jwtc_hooks;
 
 typedef struct jwtc_ctx jwtc_ctx;
@@ -127,6 +138,23 @@ void jwtc_ctx_free(jwtc_ctx *ctx);
 
 /* The configuration a context uses (read only). */
 const jwtc_config *jwtc_ctx_config(const jwtc_ctx *ctx);
+
+/* The trusted sections of a context, in configuration order. */
+size_t jwtc_ctx_count(const jwtc_ctx *ctx);
+const char *jwtc_ctx_section(const jwtc_ctx *ctx, size_t i);
+
+/*
+ * Refresh the keys of one section now, ignoring freshness and back-off
+ * (jwt-auth fetch).  summary gets one line ("fetched 2 keys, fresh for
+ * 3600 s", "static (jwks_file ..., 2 keys)").  JWTC_OK, or
+ * JWTC_ERR_KEYS_UNAVAILABLE with err saying why.
+ */
+jwtc_rc jwtc_fetch(jwtc_ctx *ctx, const char *section, char *summary,
+    size_t len, jwtc_error *err);
+
+/* What is known of a section's keys, without fetching: several lines of
+ * "name: value" text (see jwt-auth status).  Caller frees. */
+char *jwtc_status_text(jwtc_ctx *ctx, const char *section);
 
 typedef struct jwtc_result jwtc_result;
 

@@ -167,6 +167,20 @@ jwtc_fingerprint(const void *data, size_t len, char out[17])
 }
 
 const char *
+jwtc_strerror(int e, char *buf, size_t len)
+{
+	/* strerror is not reentrant; _GNU_SOURCE gives glibc's strerror_r,
+	 * which returns the text. */
+#if defined(__GLIBC__) && defined(_GNU_SOURCE)
+	return strerror_r(e, buf, len);
+#else
+	if (strerror_r(e, buf, len) != 0)
+		snprintf(buf, len, "error %d", e);
+	return buf;
+#endif
+}
+
+const char *
 jwtc_version(void)
 {
 	return PACKAGE_VERSION;

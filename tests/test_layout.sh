@@ -13,7 +13,9 @@
 command -v perl >/dev/null 2>&1 || skip_all "perl is needed to strip comments"
 
 UNSAFE='sprintf|vsprintf|strcpy|strcat|strtok|gets|atoi|atol|atoll|gmtime|localtime|ctime|asctime|rand|srand|system|popen|tmpnam|tempnam|mktemp'
-LIBRARY_ONLY='exit|_exit|_Exit|abort|assert|syslog|vsyslog|openlog|closelog|printf|vprintf|puts|perror|signal|alarm|curl_global_cleanup|OPENSSL_cleanup|strerror|getpwnam|getpwuid|getgrnam|getgrgid'
+# _exit is allowed: it is how a forked child that failed to exec the fetch
+# helper ends without running the host's atexit handlers.
+LIBRARY_ONLY='exit|_Exit|abort|assert|syslog|vsyslog|openlog|closelog|printf|vprintf|puts|perror|signal|alarm|curl_global_cleanup|OPENSSL_cleanup|strerror|getpwnam|getpwuid|getgrnam|getgrgid'
 PAM_SASL_HEADER='^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](security/(pam_|_pam)|sasl/)'
 
 # The C code of a file with comments and the contents of string and

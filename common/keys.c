@@ -1,0 +1,888 @@
+/*
+ * keys.c - where an issuer section's keys come from.
+ *
+ * A section with jwks_file reads it once.  Any other section gets its keys
+ * from the shared cache file, refreshed over HTTPS when they are no longer
+ * fresh:
+ *   - one refresh at a time per issuer on the host (a lock file), and a
+ *     process that finds one under way uses usable cached keys or waits a
+ *     bounded time and reads what the other process wrote;
+ *   - failed attempts back off host-wide (5 s, doubling, at most 300 s),
+ *     while cached keys keep serving until stale_until;
+ *   - an unknown kid causes at most one refetch per kid_refetch_interval;
+ *   - a response is kept only if it holds at least one usable key;
+ *   - a process running with AT_SECURE (setuid su, sudo) never fetches
+ *     itself: it runs the fetch helper with an empty environment and reads
+ *     the cache.
+ * Long-lived processes notice a cache file written by another process
+ * (one fstatat per verification) and swap in its keys.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "internal.h"
+
+#define BACKOFF_FIRST 5
+#define BACKOFF_MAX 300
+#define HELPER_GRACE_MS 3000  /* beyond http_timeout for the helper */
+#define LOCK_GRACE_MS 2000    /* beyond http_timeout waiting for another */
+
+#ifndef JWTC_BINDIR
+#define JWTC_BINDIR "/usr/bin"
+#endif
+
+typedef enum refresh_kind {
+	REFRESH_STALE,  /* keys are not fresh */
+	REFRESH_KID,    /* a token named an unknown kid */
+	REFRESH_FORCE   /* jwt-auth fetch */
+} refresh_kind;
+
+struct jwtc_keysrc {
+	const jwtc_keysrc_env *env;
+	const jwtc_issuer_cfg *is;
+	bool network;
+	char cache_name[JWTC_CACHE_NAME_LEN];
+	char lock_name[JWTC_CACHE_NAME_LEN];
+	jwtc_x5c_store *x5c;
+	pthread_mutex_t refresh;   /* one refresh at a time in this process */
+	pthread_mutex_t lock;      /* guards what follows; held briefly */
+	jwtc_keyset *keys;
+	jwtc_cache_entry mem;      /* the state the keys came with */
+	bool have_seen;
+	struct stat seen;          /* the cache file last read (or ignored) */
+};
+
+static void
+src_log(const jwtc_keysrc *src, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+src_log(const jwtc_keysrc *src, int prio, const char *fmt, ...)
+{
+	const jwtc_hooks *h = src->env->hooks;
+	char line[1024];
+	va_list ap;
+
+	if (h == NULL || h->log == NULL || (prio == JWTC_LOG_DEBUG &&
+	    !h->debug))
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	h->log(h->log_arg, prio, line);
+}
+
+static void
+iso_time(int64_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "never");
+}
+
+static jwtc_rc
+parse_keys(const jwtc_keysrc *src, const char *text, size_t len, int64_t now,
+    jwtc_keyset **out, jwtc_error *err)
+{
+	jwtc_keyset *ks = NULL;
+	jwtc_rc rc;
+
+	rc = jwtc_jwks_parse_x5c(text, len, src->x5c, now, &ks, err);
+	if (rc != JWTC_OK)
+		return rc;
+	if (ks->n == 0) {
+		rc = jwtc_seterr(err, JWTC_ERR_NO_KEY,
+		    "no usable key among the %zu keys%s%.200s", ks->n_skipped,
+		    ks->n_skipped > 0 ? ": " : "",
+		    ks->n_skipped > 0 ? ks->skipped[0].reason : "");
+		jwtc_keyset_unref(ks);
+		return rc;
+	}
+	*out = ks;
+	return JWTC_OK;
+}
+
+/* ---- the state in memory ----------------------------------------------- */
+
+/* Take over e (and ks when not NULL) as the current state. */
+static void
+install(jwtc_keysrc *src, jwtc_cache_entry *e, jwtc_keyset *ks,
+    const struct stat *sb)
+{
+	jwtc_keyset *old_keys = NULL;
+	jwtc_cache_entry old;
+
+	pthread_mutex_lock(&src->lock);
+	if (ks != NULL) {
+		old_keys = src->keys;
+		src->keys = ks;
+	}
+	old = src->mem;
+	src->mem = *e;
+	if (sb != NULL) {
+		src->seen = *sb;
+		src->have_seen = true;
+	}
+	pthread_mutex_unlock(&src->lock);
+	memset(e, 0, sizeof(*e));
+	jwtc_keyset_unref(old_keys);
+	jwtc_cache_entry_clear(&old);
+}
+
+static void
+mark_seen(jwtc_keysrc *src, const struct stat *sb)
+{
+	pthread_mutex_lock(&src->lock);
+	src->seen = *sb;
+	src->have_seen = true;
+	pthread_mutex_unlock(&src->lock);
+}
+
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Read the cache file when it changed since it was last seen, and take
+ * its state when it is newer than what this process holds. */
+static void
+sync_cache(jwtc_keysrc *src, int64_t now)
+{
+	int fd = src->env->cache_fd;
+	jwtc_cache_entry e;
+	jwtc_keyset *ks = NULL;
+	jwtc_error err;
+	struct stat sb, rsb;
+	bool same, newer;
+	jwtc_rc rc;
+
+	if (!src->network || fd < 0)
+		return;
+	if (fstatat(fd, src->cache_name, &sb, AT_SYMLINK_NOFOLLOW) != 0)
+		return;
+	pthread_mutex_lock(&src->lock);
+	same = src->have_seen && same_file(&sb, &src->seen);
+	pthread_mutex_unlock(&src->lock);
+	if (same)
+		return;
+
+	memset(&e, 0, sizeof(e));
+	memset(&err, 0, sizeof(err));
+	rc = jwtc_cache_read(fd, src->cache_name, src->is->issuer, &e, &rsb,
+	    &err);
+	if (rc == JWTC_ERR_NO_KEY)
+		return;
+	if (rc != JWTC_OK) {
+		src_log(src, JWTC_LOG_WARNING, "section %s: cache file %s "
+		    "ignored: %s", src->is->name, src->cache_name, err.msg);
+		mark_seen(src, &sb);
+		return;
+	}
+	if (e.jwks != NULL) {
+		rc = parse_keys(src, e.jwks, e.jwks_len, now, &ks, &err);
+		if (rc != JWTC_OK) {
+			src_log(src, JWTC_LOG_WARNING, "section %s: cache "
+			    "file %s ignored: %s", src->is->name,
+			    src->cache_name, err.msg);
+			jwtc_cache_entry_clear(&e);
+			mark_seen(src, &rsb);
+			return;
+		}
+	}
+	pthread_mutex_lock(&src->lock);
+	newer = src->mem.last_attempt == 0 && src->mem.fetched_at == 0;
+	newer = newer || e.fetched_at > src->mem.fetched_at ||
+	    e.last_attempt > src->mem.last_attempt ||
+	    (e.fetched_at == src->mem.fetched_at &&
+	    e.last_attempt == src->mem.last_attempt);
+	pthread_mutex_unlock(&src->lock);
+	if (!newer) {
+		/* this process knows better (it fetched and could not
+		 * write): keep its state */
+		jwtc_keyset_unref(ks);
+		jwtc_cache_entry_clear(&e);
+		mark_seen(src, &rsb);
+		return;
+	}
+	src_log(src, JWTC_LOG_DEBUG, "section %s: read %zu keys from cache "
+	    "file %s", src->is->name, ks != NULL ? ks->n : 0,
+	    src->cache_name);
+	install(src, &e, ks, &rsb);
+}
+
+/* The current keys (referenced) when they may serve at now. */
+static jwtc_keyset *
+current(jwtc_keysrc *src, int64_t now, bool *fresh)
+{
+	jwtc_keyset *ks = NULL;
+
+	pthread_mutex_lock(&src->lock);
+	*fresh = false;
+	if (src->keys != NULL && (!src->network ||
+	    now < src->mem.stale_until)) {
+		ks = jwtc_keyset_ref(src->keys);
+		*fresh = !src->network || now < src->mem.fresh_until;
+	}
+	pthread_mutex_unlock(&src->lock);
+	return ks;
+}
+
+static jwtc_rc
+copy_state(jwtc_keysrc *src, jwtc_cache_entry *e, jwtc_keyset **keys)
+{
+	jwtc_rc rc;
+
+	pthread_mutex_lock(&src->lock);
+	rc = jwtc_cache_entry_copy(&src->mem, e);
+	*keys = jwtc_keyset_ref(src->keys);
+	pthread_mutex_unlock(&src->lock);
+	return rc;
+}
+
+/* ---- fetching -------------------------------------------------------------- */
+
+/* Seconds the keys count as fresh: max-age clamped, or the default, less
+ * 0-10 % at random (never below cache_ttl_min). */
+static int64_t
+fresh_seconds(const jwtc_issuer_cfg *is, long max_age)
+{
+	unsigned char r[2] = { 0, 0 };
+	int64_t ttl = max_age >= 0 ? max_age : is->cache_ttl_default;
+	unsigned permille;
+
+	if (ttl < is->cache_ttl_min)
+		ttl = is->cache_ttl_min;
+	if (ttl > is->cache_ttl_max)
+		ttl = is->cache_ttl_max;
+	if (RAND_bytes(r, sizeof(r)) != 1)
+		r[0] = r[1] = 0;
+	permille = (unsigned)((r[0] << 8) | r[1]) % 101;
+	ttl -= ttl * (int64_t)permille / 1000;
+	if (ttl < is->cache_ttl_min)
+		ttl = is->cache_ttl_min;
+	return ttl;
+}
+
+static int64_t
+backoff_seconds(long failures)
+{
+	int64_t d = BACKOFF_FIRST;
+	long i;
+
+	for (i = 1; i < failures && d < BACKOFF_MAX; i++)
+		d *= 2;
+	return d > BACKOFF_MAX ? BACKOFF_MAX : d;
+}
+
+static void
+http_opts(const jwtc_keysrc *src, int64_t deadline, jwtc_http_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->ca_file = src->is->ca_file;
+	o->proxy = src->is->http_proxy;
+	o->deadline_ms = deadline;
+}
+
+static jwtc_rc
+discover(const jwtc_keysrc *src, int64_t deadline, char **jwks_uri,
+    jwtc_error *err)
+{
+	const jwtc_issuer_cfg *is = src->is;
+	jwtc_http_opts o;
+	jwtc_http_resp r;
+	char url[4200];
+	size_t n;
+	jwtc_rc rc;
+
+	if (is->jwks_uri != NULL) {
+		*jwks_uri = jwtc_strdup(is->jwks_uri);
+		return *jwks_uri != NULL ? JWTC_OK :
+		    jwtc_seterr(err, JWTC_ERR_NO_MEMORY, "out of memory");
+	}
+	if (is->discovery_url != NULL) {
+		snprintf(url, sizeof(url), "%s", is->discovery_url);
+	} else {
+		n = strlen(is->issuer);
+		while (n > 0 && is->issuer[n - 1] == '/')
+			n--;
+		snprintf(url, sizeof(url), "%.*s/.well-known/"
+		    "openid-configuration", (int)n, is->issuer);
+	}
+	http_opts(src, deadline, &o);
+	o.max_body = JWTC_MAX_DISCOVERY_SIZE;
+	memset(&r, 0, sizeof(r));
+	rc = jwtc_http_get(url, &o, &r, err);
+	if (rc == JWTC_OK && r.status != 200)
+		rc = jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+		    "discovery answered %ld", r.status);
+	if (rc == JWTC_OK) {
+		rc = jwtc_discovery_parse(r.body, r.body_len, is->issuer,
+		    jwks_uri, err);
+		if (rc != JWTC_OK && rc != JWTC_ERR_NO_MEMORY)
+			rc = jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+			    "discovery document: %.400s", err->msg);
+	}
+	jwtc_http_resp_clear(&r);
+	return rc;
+}
+
+static bool
+replace_text(char **dst, const char *src)
+{
+	char *copy = NULL;
+
+	if (src != NULL) {
+		copy = jwtc_strdup(src);
+		if (copy == NULL)
+			return false;
+	}
+	free(*dst);
+	*dst = copy;
+	return true;
+}
+
+/* One refresh: discovery (unless jwks_uri is set) and the JWKS, within
+ * http_timeout in all.  On success e holds the new state and *out the
+ * keys. */
+static jwtc_rc
+do_fetch(const jwtc_keysrc *src, jwtc_cache_entry *e, int64_t now,
+    jwtc_keyset **out, char *summary, size_t slen, jwtc_error *err)
+{
+	const jwtc_issuer_cfg *is = src->is;
+	int64_t deadline = jwtc_monotonic_ms() + is->http_timeout * 1000;
+	jwtc_keyset *ks = NULL;
+	jwtc_http_opts o;
+	jwtc_http_resp r;
+	char *uri = NULL;
+	int64_t ttl;
+	jwtc_rc rc;
+
+	memset(&r, 0, sizeof(r));
+	rc = discover(src, deadline, &uri, err);
+	if (rc != JWTC_OK)
+		goto out;
+	if (e->jwks_uri == NULL || strcmp(e->jwks_uri, uri) != 0) {
+		/* validators belong to the old URL */
+		free(e->etag);
+		free(e->last_modified);
+		e->etag = e->last_modified = NULL;
+		free(e->jwks_uri);
+		e->jwks_uri = uri;
+		uri = NULL;
+	}
+	http_opts(src, deadline, &o);
+	o.max_body = JWTC_MAX_JWKS_SIZE;
+	if (e->jwks != NULL) {
+		o.etag = e->etag;
+		o.last_modified = e->last_modified;
+	}
+	rc = jwtc_http_get(e->jwks_uri, &o, &r, err);
+	if (rc != JWTC_OK)
+		goto out;
+	if (r.status == 304 && e->jwks != NULL) {
+		rc = parse_keys(src, e->jwks, e->jwks_len, now, &ks, err);
+	} else if (r.status == 200) {
+		rc = parse_keys(src, r.body, r.body_len, now, &ks, err);
+		if (rc == JWTC_OK) {
+			free(e->jwks);
+			e->jwks = r.body;
+			e->jwks_len = r.body_len;
+			r.body = NULL;
+		}
+	} else {
+		rc = jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+		    "JWKS answered %ld", r.status);
+	}
+	if (rc != JWTC_OK) {
+		if (rc != JWTC_ERR_NO_MEMORY && rc != JWTC_ERR_KEYS_UNAVAILABLE)
+			rc = jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+			    "JWKS not used: %.400s", err->msg);
+		goto out;
+	}
+	if ((r.etag != NULL || r.status == 200) &&
+	    !replace_text(&e->etag, r.etag)) {
+		rc = jwtc_seterr(err, JWTC_ERR_NO_MEMORY, "out of memory");
+		goto out;
+	}
+	if ((r.last_modified != NULL || r.status == 200) &&
+	    !replace_text(&e->last_modified, r.last_modified)) {
+		rc = jwtc_seterr(err, JWTC_ERR_NO_MEMORY, "out of memory");
+		goto out;
+	}
+	ttl = fresh_seconds(is, r.max_age);
+	e->fetched_at = now;
+	e->fresh_until = now + ttl;
+	e->stale_until = e->fresh_until + is->stale_max;
+	e->failures = 0;
+	e->backoff_until = 0;
+	if (r.status == 304)
+		snprintf(summary, slen, "not modified, fresh for %lld s",
+		    (long long)ttl);
+	else
+		snprintf(summary, slen, "fetched %zu key%s, fresh for %lld s",
+		    ks->n, ks->n == 1 ? "" : "s", (long long)ttl);
+	*out = ks;
+	ks = NULL;
+	rc = JWTC_OK;
+out:
+	jwtc_keyset_unref(ks);
+	jwtc_http_resp_clear(&r);
+	free(uri);
+	return rc;
+}
+
+/* ---- the helper for processes that may not fetch -------------------------- */
+
+static jwtc_rc
+run_helper(jwtc_keysrc *src, int64_t now, jwtc_error *err)
+{
+	const char *helper = src->env->helper;
+	const char *path = src->env->cfg->path;
+	char *argv[7], why[160];
+	char *envp[1] = { NULL };
+	int fd = -1, devnull = -1, status;
+	int64_t deadline;
+	pid_t pid;
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+
+	if (helper == NULL || path == NULL || src->env->cache_fd < 0)
+		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+		    "this process may not fetch keys itself (setuid caller) "
+		    "and no fetch helper can run for it");
+	fd = open(helper, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || !jwtc_fd_trusted(fd, false, false, why, sizeof(why))) {
+		if (fd >= 0)
+			close(fd);
+		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+		    "fetch helper %s cannot be used%s%s", helper,
+		    fd >= 0 ? ": " : "", fd >= 0 ? why : "");
+	}
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	argv[0] = (char *)(uintptr_t)helper;
+	argv[1] = (char *)(uintptr_t)"fetch";
+	argv[2] = (char *)(uintptr_t)"-c";
+	argv[3] = (char *)(uintptr_t)path;
+	argv[4] = (char *)(uintptr_t)"--";
+	argv[5] = src->is->name;
+	argv[6] = NULL;
+	src_log(src, JWTC_LOG_DEBUG, "section %s: running %s fetch",
+	    src->is->name, helper);
+	pid = fork();
+	if (pid == 0) {
+		/* only async-signal-safe calls from here */
+		if (devnull >= 0) {
+			(void)dup2(devnull, 0);
+			(void)dup2(devnull, 1);
+			(void)dup2(devnull, 2);
+		}
+		if (dup2(fd, 3) == 3) {
+			(void)close_range(4, ~0U, 0);
+			(void)fexecve(3, argv, envp);
+		}
+		_exit(127);
+	}
+	close(fd);
+	if (devnull >= 0)
+		close(devnull);
+	if (pid < 0)
+		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+		    "cannot start the fetch helper");
+	deadline = jwtc_monotonic_ms() + src->is->http_timeout * 1000 +
+	    HELPER_GRACE_MS;
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid || (w < 0 && errno != EINTR))
+			break;
+		if (jwtc_monotonic_ms() >= deadline) {
+			(void)kill(pid, SIGKILL);
+			(void)waitpid(pid, &status, 0);
+			break;
+		}
+		(void)nanosleep(&pause, NULL);
+	}
+	sync_cache(src, now);
+	return JWTC_OK;
+}
+
+/* ---- refreshing ------------------------------------------------------------ */
+
+static jwtc_rc
+refresh(jwtc_keysrc *src, int64_t now, refresh_kind kind, bool wait,
+    const jwtc_keyset *seen, char *summary, size_t slen, jwtc_error *err)
+{
+	const jwtc_issuer_cfg *is = src->is;
+	jwtc_cache_entry e;
+	jwtc_keyset *ks = NULL, *cur = NULL;
+	struct stat sb;
+	int64_t deadline;
+	int lockfd = -2;
+	bool written = false, cur_fresh;
+	jwtc_rc rc;
+	jwtc_error werr;
+
+	memset(&e, 0, sizeof(e));
+	if (!src->env->fetch_in_process && kind != REFRESH_FORCE) {
+		rc = run_helper(src, now, err);
+		if (rc != JWTC_OK)
+			return rc;
+		cur = current(src, now, &cur_fresh);
+		rc = cur != NULL && (cur_fresh || cur != seen) ? JWTC_OK :
+		    jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+		    "the fetch helper brought no fresh keys for issuer %s",
+		    is->name);
+		jwtc_keyset_unref(cur);
+		return rc;
+	}
+	if (!src->env->fetch_in_process)
+		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+		    "this process may not fetch keys (setuid caller)");
+
+	if (wait) {
+		pthread_mutex_lock(&src->refresh);
+	} else if (pthread_mutex_trylock(&src->refresh) != 0) {
+		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+		    "a refresh of issuer %s is under way", is->name);
+	}
+	deadline = jwtc_monotonic_ms() + is->http_timeout * 1000 +
+	    LOCK_GRACE_MS;
+	if (src->env->cache_fd >= 0)
+		lockfd = jwtc_cache_lock(src->env->cache_fd, src->lock_name,
+		    wait ? deadline : 0);
+	if (lockfd == -1) {
+		pthread_mutex_unlock(&src->refresh);
+		sync_cache(src, now);
+		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+		    "another process is refreshing the keys of issuer %s",
+		    is->name);
+	}
+	/* Another process may have refreshed while this one waited. */
+	sync_cache(src, now);
+	rc = copy_state(src, &e, &cur);
+	if (rc != JWTC_OK) {
+		rc = jwtc_seterr(err, rc, "out of memory");
+		goto out;
+	}
+	if (kind == REFRESH_STALE && cur != NULL && now < e.fresh_until) {
+		rc = JWTC_OK;
+		goto out;
+	}
+	if (kind == REFRESH_KID && cur != seen) {
+		rc = JWTC_OK;  /* new keys arrived meanwhile */
+		goto out;
+	}
+	if (kind == REFRESH_KID && e.kid_refetch_at > 0 &&
+	    now < e.kid_refetch_at + is->kid_refetch_interval) {
+		rc = jwtc_seterr(err, JWTC_ERR_NO_KEY, "no refetch for an "
+		    "unknown kid for another %lld s (kid_refetch_interval)",
+		    (long long)(e.kid_refetch_at + is->kid_refetch_interval -
+		    now));
+		goto out;
+	}
+	if (kind != REFRESH_FORCE && now < e.backoff_until) {
+		rc = jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+		    "issuer %s is backing off after %ld failed attempt%s "
+		    "(next in %lld s); last: %.300s", is->name, e.failures,
+		    e.failures == 1 ? "" : "s",
+		    (long long)(e.backoff_until - now),
+		    e.last_failure != NULL ? e.last_failure : "-");
+		goto out;
+	}
+	if (e.issuer == NULL && !replace_text(&e.issuer, is->issuer)) {
+		rc = jwtc_seterr(err, JWTC_ERR_NO_MEMORY, "out of memory");
+		goto out;
+	}
+	e.last_attempt = now;
+	if (kind == REFRESH_KID)
+		e.kid_refetch_at = now;
+	rc = do_fetch(src, &e, now, &ks, summary, slen, err);
+	if (rc != JWTC_OK) {
+		e.failures++;
+		e.backoff_until = now + backoff_seconds(e.failures);
+		e.last_failure_at = now;
+		if (!replace_text(&e.last_failure, err->msg))
+			rc = jwtc_seterr(err, JWTC_ERR_NO_MEMORY,
+			    "out of memory");
+		src_log(src, JWTC_LOG_WARNING, "section %s: key refresh "
+		    "failed (%ld in a row, next attempt in %lld s): %s",
+		    is->name, e.failures, (long long)backoff_seconds(
+		    e.failures), err->msg);
+	} else {
+		src_log(src, JWTC_LOG_INFO, "section %s: %s", is->name,
+		    summary);
+	}
+	if (lockfd >= 0) {
+		memset(&werr, 0, sizeof(werr));
+		if (jwtc_cache_write(src->env->cache_fd, src->cache_name, &e,
+		    &werr) != JWTC_OK)
+			src_log(src, JWTC_LOG_WARNING, "section %s: keys kept "
+			    "in memory only: %s", is->name, werr.msg);
+		else
+			written = fstatat(src->env->cache_fd, src->cache_name,
+			    &sb, AT_SYMLINK_NOFOLLOW) == 0;
+	}
+	install(src, &e, ks, written ? &sb : NULL);
+	ks = NULL;
+out:
+	jwtc_keyset_unref(ks);
+	jwtc_keyset_unref(cur);
+	jwtc_cache_entry_clear(&e);
+	jwtc_cache_unlock(lockfd);
+	pthread_mutex_unlock(&src->refresh);
+	return rc;
+}
+
+/* ---- the interface ------------------------------------------------------------ */
+
+bool
+jwtc_issuer_is_network(const jwtc_issuer_cfg *is)
+{
+	/* Public keys come over the network unless a jwks_file gives them
+	 * or the section accepts HMAC only. */
+	return is->jwks_file == NULL &&
+	    (is->algorithms & ~JWTC_ALGS_HMAC) != 0 &&
+	    (strncmp(is->issuer, "https://", 8) == 0 ||
+	    is->discovery_url != NULL || is->jwks_uri != NULL);
+}
+
+jwtc_rc
+jwtc_keysrc_new(const jwtc_keysrc_env *env, const jwtc_issuer_cfg *is,
+    int64_t now, jwtc_keysrc **out, jwtc_error *err)
+{
+	jwtc_keysrc *src;
+	char *text = NULL;
+	size_t len = 0;
+	jwtc_rc rc;
+
+	src = calloc(1, sizeof(*src));
+	if (src == NULL)
+		return jwtc_seterr(err, JWTC_ERR_NO_MEMORY, "out of memory");
+	src->env = env;
+	src->is = is;
+	src->network = jwtc_issuer_is_network(is);
+	if (pthread_mutex_init(&src->lock, NULL) != 0 ||
+	    pthread_mutex_init(&src->refresh, NULL) != 0) {
+		free(src);
+		return jwtc_seterr(err, JWTC_ERR_INTERNAL,
+		    "cannot create a lock");
+	}
+	jwtc_cache_names(is, src->cache_name, src->lock_name);
+	if (is->x5c_ca_file != NULL) {
+		rc = jwtc_x5c_store_load(is->x5c_ca_file, &src->x5c, err);
+		if (rc != JWTC_OK)
+			goto fail;
+	}
+	if (is->jwks_file != NULL) {
+		rc = jwtc_read_trusted_file(is->jwks_file, JWTC_MAX_JWKS_SIZE,
+		    false, &text, &len, err);
+		if (rc != JWTC_OK)
+			goto fail;
+		rc = parse_keys(src, text, len, now, &src->keys, err);
+		free(text);
+		if (rc != JWTC_OK) {
+			if (rc != JWTC_ERR_NO_MEMORY) {
+				char why[JWTC_ERRMSG_MAX];
+
+				memcpy(why, err->msg, sizeof(why));
+				rc = jwtc_seterr(err, JWTC_ERR_CONFIG,
+				    "%s: %.400s", is->jwks_file, why);
+			}
+			goto fail;
+		}
+	} else if (src->network) {
+		sync_cache(src, now);
+	}
+	*out = src;
+	return JWTC_OK;
+fail:
+	jwtc_keysrc_free(src);
+	return rc;
+}
+
+void
+jwtc_keysrc_free(jwtc_keysrc *src)
+{
+	if (src == NULL)
+		return;
+	jwtc_keyset_unref(src->keys);
+	jwtc_cache_entry_clear(&src->mem);
+	jwtc_x5c_store_free(src->x5c);
+	pthread_mutex_destroy(&src->lock);
+	pthread_mutex_destroy(&src->refresh);
+	free(src);
+}
+
+bool
+jwtc_keysrc_has_keys(const jwtc_keysrc *src)
+{
+	return src != NULL && (src->network || src->keys != NULL);
+}
+
+jwtc_rc
+jwtc_keysrc_get(jwtc_keysrc *src, int64_t now, jwtc_keyset **out,
+    jwtc_error *err)
+{
+	jwtc_keyset *ks;
+	bool fresh;
+	char summary[160];
+	jwtc_error rerr;
+	jwtc_rc rc;
+
+	sync_cache(src, now);
+	ks = current(src, now, &fresh);
+	if (ks != NULL && fresh) {
+		*out = ks;
+		return JWTC_OK;
+	}
+	if (!src->network)
+		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+		    "section %s has no keys", src->is->name);
+	/* Not fresh: refresh, without waiting on another refresh when
+	 * stale keys may serve meanwhile. */
+	memset(&rerr, 0, sizeof(rerr));
+	rc = refresh(src, now, REFRESH_STALE, ks == NULL, NULL, summary,
+	    sizeof(summary), &rerr);
+	if (rc == JWTC_OK) {
+		jwtc_keyset *nks = current(src, now, &fresh);
+
+		if (nks != NULL) {
+			jwtc_keyset_unref(ks);
+			*out = nks;
+			return JWTC_OK;
+		}
+	}
+	if (ks != NULL) {
+		src_log(src, JWTC_LOG_DEBUG, "section %s: using stale keys: %s",
+		    src->is->name, rerr.msg);
+		*out = ks;
+		return JWTC_OK;
+	}
+	if (rc == JWTC_OK || rc == JWTC_ERR_NO_KEY)
+		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+		    "no usable keys of issuer %s", src->is->name);
+	return jwtc_seterr(err, rc == JWTC_ERR_NO_MEMORY ? rc :
+	    JWTC_ERR_KEYS_UNAVAILABLE, "no keys of issuer %s: %.400s",
+	    src->is->name, rerr.msg);
+}
+
+jwtc_rc
+jwtc_keysrc_refetch(jwtc_keysrc *src, int64_t now, const jwtc_keyset *seen,
+    jwtc_keyset **out, jwtc_error *err)
+{
+	char summary[160];
+	bool fresh;
+	jwtc_rc rc;
+
+	if (!src->network)
+		return jwtc_seterr(err, JWTC_ERR_NO_KEY, "keys are static");
+	rc = refresh(src, now, REFRESH_KID, true, seen, summary,
+	    sizeof(summary), err);
+	if (rc != JWTC_OK)
+		return rc;
+	*out = current(src, now, &fresh);
+	if (*out == NULL)
+		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+		    "no usable keys of issuer %s", src->is->name);
+	return JWTC_OK;
+}
+
+jwtc_rc
+jwtc_keysrc_fetch(jwtc_keysrc *src, int64_t now, char *summary, size_t len,
+    jwtc_error *err)
+{
+	if (!src->network) {
+		if (src->keys != NULL)
+			snprintf(summary, len, "static (jwks_file %s, %zu key%s)",
+			    src->is->jwks_file, src->keys->n,
+			    src->keys->n == 1 ? "" : "s");
+		else
+			snprintf(summary, len, "static (hmac_secret_file %s)",
+			    src->is->hmac_secret_file);
+		return JWTC_OK;
+	}
+	return refresh(src, now, REFRESH_FORCE, true, NULL, summary, len, err);
+}
+
+char *
+jwtc_keysrc_status(jwtc_keysrc *src, int64_t now)
+{
+	const jwtc_issuer_cfg *is = src->is;
+	jwtc_cache_entry e;
+	jwtc_keyset *ks = NULL;
+	char *buf, t1[32], t2[32], t3[32], t4[32];
+	size_t cap = 8192, used = 0, i;
+	int n;
+
+	sync_cache(src, now);
+	memset(&e, 0, sizeof(e));
+	if (copy_state(src, &e, &ks) != JWTC_OK)
+		return NULL;
+	buf = malloc(cap);
+	if (buf == NULL)
+		goto out;
+#define ADD(...) do { \
+	n = snprintf(buf + used, cap - used, __VA_ARGS__); \
+	if (n > 0) \
+		used = (size_t)n >= cap - used ? cap - 1 : used + (size_t)n; \
+} while (0)
+	ADD("  issuer: %s\n", is->issuer);
+	if (is->jwks_file != NULL)
+		ADD("  source: jwks_file %s\n", is->jwks_file);
+	else if (!src->network)
+		ADD("  source: hmac_secret_file %s\n", is->hmac_secret_file);
+	else if (e.jwks_uri != NULL)
+		ADD("  source: %s\n", e.jwks_uri);
+	else if (is->jwks_uri != NULL)
+		ADD("  source: %s\n", is->jwks_uri);
+	else if (is->discovery_url != NULL)
+		ADD("  source: %s (discovery)\n", is->discovery_url);
+	else
+		ADD("  source: %s (discovery)\n", is->issuer);
+	if (ks == NULL || ks->n == 0) {
+		ADD("  keys: none\n");
+	} else {
+		ADD("  keys:");
+		for (i = 0; i < ks->n && i < 100; i++)
+			ADD(" %s", ks->keys[i].kid != NULL ?
+			    ks->keys[i].kid : "(no kid)");
+		ADD(" (%zu)\n", ks->n);
+	}
+	if (src->network) {
+		iso_time(e.fetched_at, t1, sizeof(t1));
+		iso_time(e.fresh_until, t2, sizeof(t2));
+		iso_time(e.stale_until, t3, sizeof(t3));
+		ADD("  fetched at: %s\n  fresh until: %s\n  stale until: %s\n",
+		    t1, t2, t3);
+		if (e.last_failure != NULL && e.failures > 0) {
+			iso_time(e.last_failure_at, t4, sizeof(t4));
+			ADD("  last failure: %s: %s\n", t4, e.last_failure);
+		} else {
+			ADD("  last failure: none\n");
+		}
+	}
+#undef ADD
+out:
+	jwtc_keyset_unref(ks);
+	jwtc_cache_entry_clear(&e);
+	return buf;
+}
