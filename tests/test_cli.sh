@@ -242,7 +242,9 @@ expect_exit 2 "option after the token" "$JWT_AUTH" verify -c "$conf" \
 expect_exit 3 "network issuer with nothing cached" \
     "$JWT_AUTH" verify -c "$net_conf" "$(cat "$T/net")"
 expect_stderr_contains "no keys of issuer net" "unavailable keys named"
-expect_stderr_lines 1 "unavailable: one line on stderr"
+# the failed refresh (about the issuer) and the refusal (about the token)
+expect_stderr_contains "key refresh failed" "unavailable: the refresh failure"
+expect_stderr_lines 2 "unavailable: two lines on stderr"
 expect_stdout_empty "unavailable: nothing on stdout"
 
 finish

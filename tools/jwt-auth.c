@@ -3,6 +3,8 @@
  * and the SASL plugin do.
  *
  *   jwt-auth verify [-d] [-c FILE] [-i NAME]... [-u USER] [TOKEN]
+ *   jwt-auth fetch [-d] [-c FILE] [NAME]...
+ *   jwt-auth status [-c FILE]
  *   jwt-auth --help | --version
  *
  * Exit status: 0 valid, 1 rejected, 2 usage, configuration or internal
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include "jwtc.h"
@@ -61,14 +64,22 @@ struct verify_args {
 /* State of the log sink: how many lines it printed. */
 struct log_state {
 	int debug;
+	int max_priority;        /* print lines up to this priority */
 	unsigned long printed;
 };
+
+/* Set when this process started with AT_SECURE (run by a setuid program
+ * as the fetch helper) and cleared its environment: the core may then
+ * fetch in-process. */
+static int env_cleared;
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: " PROG " verify [-d] [-c FILE] [-i NAME]... [-u USER] [TOKEN]\n"
+	    "       " PROG " fetch [-d] [-c FILE] [NAME]...\n"
+	    "       " PROG " status [-c FILE]\n"
 	    "       " PROG " --help | --version\n"
 	    "\n"
 	    "verify  check one token as the PAM module and the SASL plugin do.\n"
@@ -89,7 +100,17 @@ usage(FILE *f)
 	    "\n"
 	    "Options come before TOKEN.  Exit status: 0 valid, 1 rejected,\n"
 	    "2 usage, configuration or internal error (also out of memory),\n"
-	    "3 keys unavailable (try again later).\n");
+	    "3 keys unavailable (try again later).\n"
+	    "\n"
+	    "fetch   refresh the cached keys of each section (or of each NAME)\n"
+	    "        now, whatever their freshness: for a timer.  One line per\n"
+	    "        section on standard output; failures on standard error.\n"
+	    "        Exit status: 0 all fetched or static, 2 usage or\n"
+	    "        configuration error, 3 some could not be fetched.\n"
+	    "\n"
+	    "status  show each section's key source, key ids, fetch times and\n"
+	    "        last failure, from the cache; never fetches.  Exit status\n"
+	    "        0, or 2 on a usage or configuration error.\n");
 }
 
 /* Print one line on standard error with control characters replaced, so
@@ -138,10 +159,10 @@ log_sink(void *arg, int priority, const char *msg)
 
 	if (msg == NULL)
 		return;
-	if (priority > JWTC_LOG_INFO && !ls->debug)
+	if (priority > ls->max_priority && !ls->debug)
 		return;
 	print_line(msg);
-	if (priority <= JWTC_LOG_INFO)
+	if (priority <= ls->max_priority)
 		ls->printed++;
 }
 
@@ -422,7 +443,7 @@ static int
 cmd_verify(int argc, char **argv)
 {
 	struct verify_args va;
-	struct log_state ls = { 0, 0 };
+	struct log_state ls = { 0, JWTC_LOG_INFO, 0 };
 	jwtc_hooks hooks;
 	jwtc_error err;
 	jwtc_config *cfg = NULL;
@@ -445,6 +466,8 @@ cmd_verify(int argc, char **argv)
 	hooks.log = log_sink;
 	hooks.log_arg = &ls;
 	hooks.debug = va.debug;
+	hooks.dry_run = 1;             /* verify never records a jti */
+	hooks.env_cleared = env_cleared;
 
 	rc = join_issuers(&va, &issuers);
 	if (rc != JWTC_OK) {
@@ -498,6 +521,227 @@ out:
 	return ret;
 }
 
+/* Arguments of fetch and status: [-d] [-c FILE] [NAME]... */
+struct admin_args {
+	const char *config;
+	int debug;
+	char **names;
+	int n_names;
+};
+
+static int
+parse_admin_args(int argc, char **argv, bool names_ok, struct admin_args *aa)
+{
+	int ch, i;
+
+	memset(aa, 0, sizeof(*aa));
+	aa->config = DEFAULT_CONFIG;
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt(argc, argv, "+:c:dh")) != -1) {
+		switch (ch) {
+		case 'c':
+			if (optarg[0] == '\0') {
+				usage_error("-c: empty file name");
+				return EXIT_USAGE;
+			}
+			aa->config = optarg;
+			break;
+		case 'd':
+			aa->debug = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_VALID;
+		case ':':
+			usage_error("option -%c needs an argument", optopt);
+			return EXIT_USAGE;
+		default:
+			usage_error("unknown option -%c", optopt);
+			return EXIT_USAGE;
+		}
+	}
+	aa->names = argv + optind;
+	aa->n_names = argc - optind;
+	if (!names_ok && aa->n_names > 0) {
+		usage_error("%s takes no section names", argv[0]);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < aa->n_names; i++) {
+		if (!valid_section_name(aa->names[i])) {
+			usage_error("bad section name \"%s\"", aa->names[i]);
+			return EXIT_USAGE;
+		}
+	}
+	return -1;
+}
+
+/* A context that trusts the one section name (each section gets its own:
+ * sections that share an issuer may not be trusted together). */
+static jwtc_rc
+section_ctx(const char *config, const char *name, jwtc_hooks *hooks,
+    jwtc_ctx **ctx, jwtc_error *err)
+{
+	jwtc_config *cfg = NULL;
+	jwtc_rc rc;
+
+	rc = jwtc_config_load(config, &cfg, err);
+	if (rc != JWTC_OK)
+		return rc;
+	return jwtc_ctx_new(cfg, name, hooks, ctx, err);
+}
+
+/* The section names to act on: those given, or every one of the file. */
+static int
+admin_sections(const struct admin_args *aa, char ***names, size_t *n)
+{
+	jwtc_config *cfg = NULL;
+	jwtc_error err;
+	jwtc_rc rc;
+	size_t i, count;
+	char **v;
+
+	memset(&err, 0, sizeof(err));
+	rc = jwtc_config_load(aa->config, &cfg, &err);
+	if (rc != JWTC_OK)
+		return fail(&err, rc);
+	count = aa->n_names > 0 ? (size_t)aa->n_names : jwtc_config_count(cfg);
+	v = calloc(count + 1, sizeof(*v));
+	for (i = 0; v != NULL && i < count; i++) {
+		v[i] = strdup(aa->n_names > 0 ? aa->names[i] :
+		    jwtc_config_section(cfg, i));
+		if (v[i] == NULL)
+			break;
+	}
+	jwtc_config_free(cfg);
+	if (v == NULL || i < count) {
+		for (i = 0; v != NULL && v[i] != NULL; i++)
+			free(v[i]);
+		free(v);
+		print_line("out of memory");
+		return EXIT_USAGE;
+	}
+	*names = v;
+	*n = count;
+	return -1;
+}
+
+static void
+free_names(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int
+cmd_fetch(int argc, char **argv)
+{
+	struct admin_args aa;
+	struct log_state ls = { 0, JWTC_LOG_WARNING, 0 };
+	jwtc_hooks hooks;
+	jwtc_error err;
+	jwtc_ctx *ctx = NULL;
+	char **names = NULL, summary[256];
+	size_t n = 0, i;
+	int ret, worst = EXIT_VALID;
+	jwtc_rc rc;
+
+	ret = parse_admin_args(argc, argv, true, &aa);
+	if (ret >= 0)
+		return ret;
+	ret = admin_sections(&aa, &names, &n);
+	if (ret >= 0)
+		return ret;
+	ls.debug = aa.debug;
+	memset(&hooks, 0, sizeof(hooks));
+	hooks.log = log_sink;
+	hooks.log_arg = &ls;
+	hooks.debug = aa.debug;
+	hooks.dry_run = 1;
+	hooks.env_cleared = env_cleared;
+	for (i = 0; i < n; i++) {
+		memset(&err, 0, sizeof(err));
+		rc = section_ctx(aa.config, names[i], &hooks, &ctx, &err);
+		if (rc == JWTC_OK)
+			rc = jwtc_fetch(ctx, names[i], summary, sizeof(summary),
+			    &err);
+		jwtc_ctx_free(ctx);
+		ctx = NULL;
+		if (rc == JWTC_OK) {
+			printf("%s: %s\n", names[i], summary);
+			continue;
+		}
+		if (jwtc_rc_class(rc) == JWTC_CLASS_UNAVAILABLE) {
+			char line[JWTC_ERRMSG_MAX + 300];
+
+			snprintf(line, sizeof(line), "%s: fetch failed: %s",
+			    names[i], err.msg);
+			print_line(line);
+			if (worst == EXIT_VALID)
+				worst = EXIT_UNAVAILABLE;
+		} else {
+			(void)fail(&err, rc);
+			worst = EXIT_USAGE;
+		}
+	}
+	free_names(names, n);
+	if (fflush(stdout) == EOF)
+		return EXIT_USAGE;
+	return worst;
+}
+
+static int
+cmd_status(int argc, char **argv)
+{
+	struct admin_args aa;
+	struct log_state ls = { 0, JWTC_LOG_WARNING, 0 };
+	jwtc_hooks hooks;
+	jwtc_error err;
+	jwtc_ctx *ctx = NULL;
+	char **names = NULL, *text;
+	size_t n = 0, i;
+	int ret = EXIT_VALID;
+	jwtc_rc rc;
+
+	ret = parse_admin_args(argc, argv, false, &aa);
+	if (ret >= 0)
+		return ret;
+	ret = admin_sections(&aa, &names, &n);
+	if (ret >= 0)
+		return ret;
+	ret = EXIT_VALID;
+	ls.debug = aa.debug;
+	memset(&hooks, 0, sizeof(hooks));
+	hooks.log = log_sink;
+	hooks.log_arg = &ls;
+	hooks.dry_run = 1;
+	for (i = 0; i < n; i++) {
+		memset(&err, 0, sizeof(err));
+		rc = section_ctx(aa.config, names[i], &hooks, &ctx, &err);
+		if (rc != JWTC_OK) {
+			ret = fail(&err, rc);
+			break;
+		}
+		text = jwtc_status_text(ctx, names[i]);
+		jwtc_ctx_free(ctx);
+		ctx = NULL;
+		if (text == NULL) {
+			print_line("out of memory");
+			ret = EXIT_USAGE;
+			break;
+		}
+		printf("%ssection %s\n%s", i > 0 ? "\n" : "", names[i], text);
+		free(text);
+	}
+	free_names(names, n);
+	if (fflush(stdout) == EOF)
+		return EXIT_USAGE;
+	return ret;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -506,6 +750,13 @@ main(int argc, char **argv)
 	if (argc < 2) {
 		usage_error("no command given");
 		return EXIT_USAGE;
+	}
+	/* Started by a setuid program (su, sudo) to fetch keys for it: the
+	 * environment is the user's, and libcurl reads some of it. */
+	if (getauxval(AT_SECURE) != 0) {
+		if (clearenv() != 0)
+			return EXIT_USAGE;
+		env_cleared = 1;
 	}
 	cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
@@ -518,6 +769,10 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "verify") == 0)
 		return cmd_verify(argc - 1, argv + 1);
+	if (strcmp(cmd, "fetch") == 0)
+		return cmd_fetch(argc - 1, argv + 1);
+	if (strcmp(cmd, "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
 	if (cmd[0] == '-')
 		usage_error("unknown option %s", cmd);
 	else
