@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,15 @@ nomem:
 	return JWTC_ERR_NO_MEMORY;
 }
 
+/* Hash s and its terminating NUL ("" for NULL) into c. */
+static bool
+hash_text(EVP_MD_CTX *c, const char *s)
+{
+	if (s == NULL)
+		s = "";
+	return EVP_DigestUpdate(c, s, strlen(s) + 1) == 1;
+}
+
 void
 jwtc_cache_names(const jwtc_issuer_cfg *is, char json[JWTC_CACHE_NAME_LEN],
     char lock[JWTC_CACHE_NAME_LEN])
@@ -98,15 +108,15 @@ jwtc_cache_names(const jwtc_issuer_cfg *is, char json[JWTC_CACHE_NAME_LEN],
 	char h[65];
 	bool ok;
 
-	/* The issuer, and the URLs that decide where its keys come from, so
-	 * two sections that fetch differently never share a file. */
+	/* The issuer, and every setting that decides where its keys come
+	 * from and which of them are trusted (URLs, CA file, proxy, x5c
+	 * CA), so sections that fetch or trust differently never share a
+	 * file. */
 	ok = c != NULL && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
-	    EVP_DigestUpdate(c, is->issuer, strlen(is->issuer) + 1) == 1 &&
-	    EVP_DigestUpdate(c, is->discovery_url != NULL ?
-	    is->discovery_url : "", (is->discovery_url != NULL ?
-	    strlen(is->discovery_url) : 0) + 1) == 1 &&
-	    EVP_DigestUpdate(c, is->jwks_uri != NULL ? is->jwks_uri : "",
-	    (is->jwks_uri != NULL ? strlen(is->jwks_uri) : 0) + 1) == 1 &&
+	    hash_text(c, "jwt-auth cache 1") && hash_text(c, is->issuer) &&
+	    hash_text(c, is->discovery_url) && hash_text(c, is->jwks_uri) &&
+	    hash_text(c, is->ca_file) && hash_text(c, is->http_proxy) &&
+	    hash_text(c, is->x5c_ca_file) &&
 	    EVP_DigestFinal_ex(c, md, &mdlen) == 1 && mdlen >= 32;
 	EVP_MD_CTX_free(c);
 	if (!ok)
@@ -387,6 +397,38 @@ out:
 		close(fd);
 	free(text);
 	return rc;
+}
+
+#define SWEEP_MAX_ENTRIES 512
+#define SWEEP_MIN_AGE 60
+
+void
+jwtc_cache_sweep(int dirfd, const char *name, int64_t now)
+{
+	char prefix[JWTC_CACHE_NAME_LEN + 2];
+	size_t plen, seen = 0;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int fd;
+
+	plen = (size_t)snprintf(prefix, sizeof(prefix), ".%s.", name);
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return;
+	}
+	while (seen++ < SWEEP_MAX_ENTRIES && (de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, prefix, plen) != 0)
+			continue;
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode) && st.st_mtime + SWEEP_MIN_AGE < now)
+			(void)unlinkat(dirfd, de->d_name, 0);
+	}
+	closedir(d);
 }
 
 /* ---- the refresh lock ---------------------------------------------------------- */

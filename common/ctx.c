@@ -245,9 +245,16 @@ open_dir(const char *path, mode_t mode, char *why, size_t whylen)
 	int fd;
 
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && mkdir(path, mode) == 0)
+	if (fd < 0 && errno == ENOENT && mkdir(path, mode) == 0) {
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
+		/* the caller's umask (su: the user's) must not decide who
+		 * may read the cache */
+		if (fd >= 0 && fchmod(fd, mode) != 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
 	if (fd < 0) {
 		snprintf(why, whylen, "%s: %s", path,
 		    errno == ELOOP ? "is a symbolic link" :
@@ -401,8 +408,8 @@ section_by_name(jwtc_ctx *ctx, const char *name)
 }
 
 jwtc_rc
-jwtc_fetch(jwtc_ctx *ctx, const char *section, char *summary, size_t len,
-    jwtc_error *err)
+jwtc_fetch(jwtc_ctx *ctx, const char *section, int mode, char *summary,
+    size_t len, jwtc_error *err)
 {
 	issuer_state *st;
 
@@ -413,7 +420,8 @@ jwtc_fetch(jwtc_ctx *ctx, const char *section, char *summary, size_t len,
 	if (st == NULL)
 		return jwtc_seterr(err, JWTC_ERR_CONFIG,
 		    "no trusted issuer section named %s", section);
-	return jwtc_keysrc_fetch(st->keys, ctx_now(ctx), summary, len, err);
+	return jwtc_keysrc_fetch(st->keys, ctx_now(ctx), mode, summary, len,
+	    err);
 }
 
 char *
@@ -455,7 +463,7 @@ kid_not_found(const issuer_state *st, const jwtc_keyset *ks, const char *kid,
  * token's kid names (all keys when it names none). */
 static jwtc_rc
 try_keys(const issuer_state *st, const jwtc_keyset *ks, const jwtc_token *t,
-    size_t *named, jwtc_error *err)
+    int64_t now, size_t *named, jwtc_error *err)
 {
 	const unsigned char *msg = (const unsigned char *)t->copy;
 	char why[256] = "";
@@ -472,6 +480,12 @@ try_keys(const issuer_state *st, const jwtc_keyset *ks, const jwtc_token *t,
 		(*named)++;
 		if (!jwtc_key_fits(k, t->alg, why, sizeof(why)))
 			continue;
+		if (k->not_after > 0 && now > k->not_after) {
+			snprintf(why, sizeof(why), "the x5c certificate of key "
+			    "%zu expired %lld s ago", i,
+			    (long long)(now - k->not_after));
+			continue;
+		}
 		fitting++;
 		rc = jwtc_sig_verify(k, t->alg, msg, t->signing_input_len,
 		    t->sig, t->siglen);
@@ -547,15 +561,16 @@ check_signature(jwtc_ctx *ctx, issuer_state *st, const jwtc_token *t,
 	rc = jwtc_keysrc_get(st->keys, now, &ks, err);
 	if (rc != JWTC_OK)
 		return rc;
-	rc = try_keys(st, ks, t, &named, err);
+	rc = try_keys(st, ks, t, now, &named, err);
 	if (rc == JWTC_ERR_NO_KEY && t->kid != NULL && named == 0 &&
 	    worth_refetch(st, t, now)) {
 		memset(&rerr, 0, sizeof(rerr));
-		switch (jwtc_keysrc_refetch(st->keys, now, ks, &nks, &rerr)) {
+		switch (jwtc_keysrc_refetch(st->keys, now, t->kid, &nks,
+		    &rerr)) {
 		case JWTC_OK:
 			ctx_log(ctx, JWTC_LOG_DEBUG, "section %s: keys "
 			    "refetched for an unknown kid", st->cfg->name);
-			rc = try_keys(st, nks, t, &named, err);
+			rc = try_keys(st, nks, t, now, &named, err);
 			if (rc == JWTC_ERR_NO_KEY && named == 0) {
 				size_t l = strlen(err->msg);
 
@@ -681,9 +696,13 @@ log_outcome(const jwtc_ctx *ctx, const jwtc_token *t, const char *token,
 	jwtc_sanitize(kid, sizeof(kid), t != NULL ? t->kid : NULL, SHOW);
 	if (t != NULL && t->jti != NULL) {
 		jwtc_sanitize(id, sizeof(id), t->jti, SHOW);
-	} else {
+	} else if (t != NULL) {
 		jwtc_fingerprint(token, len, fp);
 		(void)snprintf(id, sizeof(id), "fp:%s", fp);
+	} else {
+		/* Input that is not a JWS may be a password typed at the
+		 * token prompt: not even a hash of it is logged. */
+		(void)snprintf(id, sizeof(id), "-");
 	}
 	if (rc == JWTC_OK)
 		ctx_log(ctx, prio, "accepted user=%s section=%s kid=%s jti=%s",
@@ -772,6 +791,9 @@ out:
 	    (user != NULL ? user : claimed), rc, e.msg);
 	free(user);
 	jwtc_token_clear(&t);
+	if (st != NULL)
+		(void)snprintf(e.section, sizeof(e.section), "%s",
+		    st->cfg->name);
 	if (err != NULL)
 		*err = e;
 	return rc;

@@ -102,6 +102,7 @@ typedef struct jwtc_key {
 	bool alg_unusable;   /* "alg" present but not an algorithm we know */
 	bool use_ok;         /* "use" absent or "sig" */
 	bool ops_ok;         /* "key_ops" absent or holding "verify" */
+	int64_t not_after;   /* x5c: not to be used after this; 0: no limit */
 	EVP_PKEY *pkey;
 } jwtc_key;
 
@@ -381,6 +382,12 @@ void jwtc_x5c_store_free(jwtc_x5c_store *store);
 bool jwtc_x5c_check(const json_t *jwk, const EVP_PKEY *pkey,
     jwtc_x5c_store *store, int64_t now, char *why, size_t whylen);
 
+/* jwtc_x5c_check that also gives the earliest notAfter of the chain
+ * (0 when none could be read): the key must not be used after it. */
+bool jwtc_x5c_check_until(const json_t *jwk, const EVP_PKEY *pkey,
+    jwtc_x5c_store *store, int64_t now, int64_t *not_after, char *why,
+    size_t whylen);
+
 /* jwtc_jwks_parse with an x5c filter: when store is not NULL, a key is
  * used only when jwtc_x5c_check passes (others go to ->skipped). */
 jwtc_rc jwtc_jwks_parse_x5c(const char *buf, size_t len,
@@ -449,6 +456,10 @@ jwtc_rc jwtc_cache_read(int dirfd, const char *name, const char *issuer,
 jwtc_rc jwtc_cache_write(int dirfd, const char *name,
     const jwtc_cache_entry *e, jwtc_error *err);
 
+/* Remove temp files of name left by writers killed between create and
+ * rename (older than a minute); call with the lock held. */
+void jwtc_cache_sweep(int dirfd, const char *name, int64_t now);
+
 /* Take the lock file name in dirfd (flock, exclusive), waiting until
  * deadline_ms at most (0: do not wait).  Returns the descriptor, -1 when
  * another process holds it past the deadline, -2 when no lock can be had
@@ -488,10 +499,11 @@ jwtc_rc jwtc_keysrc_get(jwtc_keysrc *src, int64_t now, jwtc_keyset **out,
  * *out, JWTC_ERR_NO_KEY when no refetch is allowed now (err says when),
  * JWTC_ERR_KEYS_UNAVAILABLE when the refetch failed. */
 jwtc_rc jwtc_keysrc_refetch(jwtc_keysrc *src, int64_t now,
-    const jwtc_keyset *seen, jwtc_keyset **out, jwtc_error *err);
-/* jwt-auth fetch: refresh now, whatever the freshness and back-off. */
-jwtc_rc jwtc_keysrc_fetch(jwtc_keysrc *src, int64_t now, char *summary,
-    size_t len, jwtc_error *err);
+    const char *kid, jwtc_keyset **out, jwtc_error *err);
+/* jwt-auth fetch: refresh now (JWTC_FETCH_FORCE: whatever the freshness
+ * and back-off), or as the fetch helper of a setuid process when due. */
+jwtc_rc jwtc_keysrc_fetch(jwtc_keysrc *src, int64_t now, int mode,
+    char *summary, size_t len, jwtc_error *err);
 /* jwt-auth status lines (allocated). */
 char *jwtc_keysrc_status(jwtc_keysrc *src, int64_t now);
 

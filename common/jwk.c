@@ -626,8 +626,8 @@ fill_keyset(jwtc_keyset *ks, const json_t *keys, jwtc_x5c_store *store,
 	json_array_foreach(keys, i, entry) {
 		r = jwtc_jwk_import(entry, &ks->keys[ks->n], why, sizeof(why));
 		if (r == JWTC_OK && store != NULL &&
-		    !jwtc_x5c_check(entry, ks->keys[ks->n].pkey, store, now,
-		    why, sizeof(why))) {
+		    !jwtc_x5c_check_until(entry, ks->keys[ks->n].pkey, store,
+		    now, &ks->keys[ks->n].not_after, why, sizeof(why))) {
 			jwtc_key_clear(&ks->keys[ks->n]);
 			r = JWTC_ERR_NO_KEY;
 		}

@@ -62,11 +62,16 @@ typedef enum jwtc_class {
 
 jwtc_class jwtc_rc_class(jwtc_rc rc);
 
-/* Caller-owned error detail: the result and one line an admin can act on. */
+/* Caller-owned error detail: the result and one line an admin can act on.
+ * After jwtc_verify, section names the trusted section whose issuer the
+ * token's iss named ("" when none did), so an adapter can tell the client
+ * where that issuer is (the SASL error message). */
 #define JWTC_ERRMSG_MAX 512
+#define JWTC_SECTION_MAX 72
 typedef struct jwtc_error {
 	jwtc_rc rc;
 	char msg[JWTC_ERRMSG_MAX];
+	char section[JWTC_SECTION_MAX];
 } jwtc_error;
 
 /* Log priorities, numerically equal to syslog's. */
@@ -149,8 +154,11 @@ const char *jwtc_ctx_section(const jwtc_ctx *ctx, size_t i);
  * 3600 s", "static (jwks_file ..., 2 keys)").  JWTC_OK, or
  * JWTC_ERR_KEYS_UNAVAILABLE with err saying why.
  */
-jwtc_rc jwtc_fetch(jwtc_ctx *ctx, const char *section, char *summary,
-    size_t len, jwtc_error *err);
+#define JWTC_FETCH_FORCE 0 /* now, whatever freshness and back-off */
+#define JWTC_FETCH_STALE 1 /* when the keys are not fresh (fetch helper) */
+#define JWTC_FETCH_KID 2   /* an unknown kid: when the interval allows */
+jwtc_rc jwtc_fetch(jwtc_ctx *ctx, const char *section, int mode,
+    char *summary, size_t len, jwtc_error *err);
 
 /* What is known of a section's keys, without fetching: several lines of
  * "name: value" text (see jwt-auth status).  Caller frees. */

@@ -62,8 +62,14 @@ struct jwtc_keysrc {
 	jwtc_keyset *keys;
 	jwtc_cache_entry mem;      /* the state the keys came with */
 	bool have_seen;
-	struct stat seen;          /* the cache file last read (or ignored) */
+	struct stat seen;          /* the cache file last read (or refused) */
+	bool seen_ok;              /* it was read; else retry after a while */
+	int64_t seen_ms;           /* when it was refused (monotonic) */
 };
+
+/* A cache file that could not be used is read again after this long even
+ * when it did not change (a transient error, such as EMFILE). */
+#define RETRY_BAD_FILE_MS 5000
 
 static void
 src_log(const jwtc_keysrc *src, int prio, const char *fmt, ...)
@@ -120,7 +126,8 @@ parse_keys(const jwtc_keysrc *src, const char *text, size_t len, int64_t now,
 
 /* ---- the state in memory ----------------------------------------------- */
 
-/* Take over e (and ks when not NULL) as the current state. */
+/* Take over e (and ks when not NULL) as the current state; sb, when not
+ * NULL, is the cache file it came from. */
 static void
 install(jwtc_keysrc *src, jwtc_cache_entry *e, jwtc_keyset *ks,
     const struct stat *sb)
@@ -138,6 +145,7 @@ install(jwtc_keysrc *src, jwtc_cache_entry *e, jwtc_keyset *ks,
 	if (sb != NULL) {
 		src->seen = *sb;
 		src->have_seen = true;
+		src->seen_ok = true;
 	}
 	pthread_mutex_unlock(&src->lock);
 	memset(e, 0, sizeof(*e));
@@ -146,11 +154,13 @@ install(jwtc_keysrc *src, jwtc_cache_entry *e, jwtc_keyset *ks,
 }
 
 static void
-mark_seen(jwtc_keysrc *src, const struct stat *sb)
+mark_seen(jwtc_keysrc *src, const struct stat *sb, bool ok)
 {
 	pthread_mutex_lock(&src->lock);
 	src->seen = *sb;
 	src->have_seen = true;
+	src->seen_ok = ok;
+	src->seen_ms = jwtc_monotonic_ms();
 	pthread_mutex_unlock(&src->lock);
 }
 
@@ -160,13 +170,72 @@ same_file(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
 	    a->st_size == b->st_size &&
 	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* Read the cache file when it changed since it was last seen, and take
- * its state when it is newer than what this process holds. */
+/*
+ * The section's own limits over times that another process, or a section
+ * with other limits, wrote; and times from a clock that has since gone
+ * back are not trusted to hold anything off.
+ */
 static void
-sync_cache(jwtc_keysrc *src, int64_t now)
+effective_times(const jwtc_issuer_cfg *is, const jwtc_cache_entry *e,
+    int64_t now, int64_t *fresh_until, int64_t *stale_until)
+{
+	int64_t fresh = e->fresh_until, stale = e->stale_until;
+
+	if (fresh > e->fetched_at + is->cache_ttl_max)
+		fresh = e->fetched_at + is->cache_ttl_max;
+	if (e->fetched_at > now && fresh > now)
+		fresh = now;            /* fetched "in the future": not fresh */
+	if (stale > fresh + is->stale_max)
+		stale = fresh + is->stale_max;
+	*fresh_until = fresh;
+	*stale_until = stale;
+}
+
+/* Back-off and kid refetch times written ahead of a clock that later
+ * went back are ignored rather than obeyed for hours. */
+static int64_t
+backoff_until(const jwtc_cache_entry *e, int64_t now)
+{
+	return e->backoff_until > now + BACKOFF_MAX ? 0 : e->backoff_until;
+}
+
+static int64_t
+kid_refetch_at(const jwtc_cache_entry *e, int64_t now)
+{
+	return e->kid_refetch_at > now ? 0 : e->kid_refetch_at;
+}
+
+/* Read the cache file; ks gets its keys.  JWTC_ERR_NO_KEY: no file. */
+static jwtc_rc
+read_file(jwtc_keysrc *src, int64_t now, jwtc_cache_entry *e,
+    jwtc_keyset **ks, struct stat *sb, jwtc_error *err)
+{
+	jwtc_rc rc;
+
+	*ks = NULL;
+	rc = jwtc_cache_read(src->env->cache_fd, src->cache_name,
+	    src->is->issuer, e, sb, err);
+	if (rc != JWTC_OK || e->jwks == NULL)
+		return rc;
+	rc = parse_keys(src, e->jwks, e->jwks_len, now, ks, err);
+	if (rc != JWTC_OK) {
+		jwtc_cache_entry_clear(e);
+		if (rc != JWTC_ERR_NO_MEMORY)
+			rc = JWTC_ERR_CONFIG;
+	}
+	return rc;
+}
+
+/* Read the cache file when it changed since it was last seen (always when
+ * force), and take its state when it is not older than what this process
+ * holds. */
+static void
+sync_cache(jwtc_keysrc *src, int64_t now, bool force)
 {
 	int fd = src->env->cache_fd;
 	jwtc_cache_entry e;
@@ -182,46 +251,37 @@ sync_cache(jwtc_keysrc *src, int64_t now)
 		return;
 	pthread_mutex_lock(&src->lock);
 	same = src->have_seen && same_file(&sb, &src->seen);
+	if (same && !src->seen_ok &&
+	    jwtc_monotonic_ms() - src->seen_ms >= RETRY_BAD_FILE_MS)
+		same = false;
 	pthread_mutex_unlock(&src->lock);
-	if (same)
+	if (same && !force)
 		return;
 
 	memset(&e, 0, sizeof(e));
 	memset(&err, 0, sizeof(err));
-	rc = jwtc_cache_read(fd, src->cache_name, src->is->issuer, &e, &rsb,
-	    &err);
+	rc = read_file(src, now, &e, &ks, &rsb, &err);
 	if (rc == JWTC_ERR_NO_KEY)
-		return;
+		return;         /* no file */
 	if (rc != JWTC_OK) {
-		src_log(src, JWTC_LOG_WARNING, "section %s: cache file %s "
-		    "ignored: %s", src->is->name, src->cache_name, err.msg);
-		mark_seen(src, &sb);
+		if (!same)
+			src_log(src, JWTC_LOG_WARNING, "section %s: cache file "
+			    "%s ignored: %s", src->is->name, src->cache_name,
+			    err.msg);
+		mark_seen(src, &sb, false);
 		return;
-	}
-	if (e.jwks != NULL) {
-		rc = parse_keys(src, e.jwks, e.jwks_len, now, &ks, &err);
-		if (rc != JWTC_OK) {
-			src_log(src, JWTC_LOG_WARNING, "section %s: cache "
-			    "file %s ignored: %s", src->is->name,
-			    src->cache_name, err.msg);
-			jwtc_cache_entry_clear(&e);
-			mark_seen(src, &rsb);
-			return;
-		}
 	}
 	pthread_mutex_lock(&src->lock);
 	newer = src->mem.last_attempt == 0 && src->mem.fetched_at == 0;
 	newer = newer || e.fetched_at > src->mem.fetched_at ||
-	    e.last_attempt > src->mem.last_attempt ||
-	    (e.fetched_at == src->mem.fetched_at &&
-	    e.last_attempt == src->mem.last_attempt);
+	    e.last_attempt >= src->mem.last_attempt;
 	pthread_mutex_unlock(&src->lock);
 	if (!newer) {
 		/* this process knows better (it fetched and could not
 		 * write): keep its state */
 		jwtc_keyset_unref(ks);
 		jwtc_cache_entry_clear(&e);
-		mark_seen(src, &rsb);
+		mark_seen(src, &rsb, true);
 		return;
 	}
 	src_log(src, JWTC_LOG_DEBUG, "section %s: read %zu keys from cache "
@@ -235,28 +295,95 @@ static jwtc_keyset *
 current(jwtc_keysrc *src, int64_t now, bool *fresh)
 {
 	jwtc_keyset *ks = NULL;
+	int64_t fresh_until, stale_until;
 
 	pthread_mutex_lock(&src->lock);
 	*fresh = false;
-	if (src->keys != NULL && (!src->network ||
-	    now < src->mem.stale_until)) {
+	if (src->keys != NULL && !src->network) {
 		ks = jwtc_keyset_ref(src->keys);
-		*fresh = !src->network || now < src->mem.fresh_until;
+		*fresh = true;
+	} else if (src->keys != NULL) {
+		effective_times(src->is, &src->mem, now, &fresh_until,
+		    &stale_until);
+		if (now < stale_until) {
+			ks = jwtc_keyset_ref(src->keys);
+			*fresh = now < fresh_until;
+		}
 	}
 	pthread_mutex_unlock(&src->lock);
 	return ks;
 }
 
+static bool
+has_kid(const jwtc_keyset *ks, const char *kid)
+{
+	size_t i;
+
+	for (i = 0; ks != NULL && kid != NULL && i < ks->n; i++)
+		if (ks->keys[i].kid != NULL && strcmp(ks->keys[i].kid, kid) == 0)
+			return true;
+	return false;
+}
+
 static jwtc_rc
-copy_state(jwtc_keysrc *src, jwtc_cache_entry *e, jwtc_keyset **keys)
+copy_state(jwtc_keysrc *src, jwtc_cache_entry *e)
 {
 	jwtc_rc rc;
 
 	pthread_mutex_lock(&src->lock);
 	rc = jwtc_cache_entry_copy(&src->mem, e);
-	*keys = jwtc_keyset_ref(src->keys);
 	pthread_mutex_unlock(&src->lock);
 	return rc;
+}
+
+typedef enum gate_result {
+	GATE_DONE,     /* nothing to fetch: the keys are there */
+	GATE_DUE,      /* a fetch is due */
+	GATE_REFUSED   /* not now: err says why */
+} gate_result;
+
+/* Whether a refresh of this kind is due now, from the state in memory. */
+static gate_result
+gate(jwtc_keysrc *src, int64_t now, refresh_kind kind, const char *kid,
+    jwtc_error *err)
+{
+	const jwtc_issuer_cfg *is = src->is;
+	jwtc_keyset *ks;
+	int64_t backoff, kid_at;
+	long failures;
+	bool fresh;
+	gate_result g = GATE_DUE;
+
+	if (kind == REFRESH_FORCE)
+		return GATE_DUE;
+	ks = current(src, now, &fresh);
+	if (kind == REFRESH_STALE && ks != NULL && fresh)
+		g = GATE_DONE;
+	if (kind == REFRESH_KID && has_kid(ks, kid))
+		g = GATE_DONE;
+	jwtc_keyset_unref(ks);
+	if (g == GATE_DONE)
+		return g;
+	pthread_mutex_lock(&src->lock);
+	backoff = backoff_until(&src->mem, now);
+	kid_at = kid_refetch_at(&src->mem, now);
+	failures = src->mem.failures;
+	pthread_mutex_unlock(&src->lock);
+	if (kind == REFRESH_KID && kid_at > 0 &&
+	    now < kid_at + is->kid_refetch_interval) {
+		jwtc_seterr(err, JWTC_ERR_NO_KEY, "no refetch for an unknown "
+		    "kid for another %lld s (kid_refetch_interval)",
+		    (long long)(kid_at + is->kid_refetch_interval - now));
+		return GATE_REFUSED;
+	}
+	if (now < backoff) {
+		jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE, "issuer %s is "
+		    "backing off after %ld failed attempt%s (next in %lld s)",
+		    is->name, failures, failures == 1 ? "" : "s",
+		    (long long)(backoff - now));
+		return GATE_REFUSED;
+	}
+	return GATE_DUE;
 }
 
 /* ---- fetching -------------------------------------------------------------- */
@@ -303,6 +430,18 @@ http_opts(const jwtc_keysrc *src, int64_t deadline, jwtc_http_opts *o)
 	o->deadline_ms = deadline;
 }
 
+/* Put a prefix before err's message (without reading and writing the
+ * same buffer in one call). */
+static jwtc_rc
+prefix_err(jwtc_error *err, jwtc_rc rc, const char *prefix)
+{
+	char was[JWTC_ERRMSG_MAX];
+
+	memcpy(was, err->msg, sizeof(was));
+	was[sizeof(was) - 1] = '\0';
+	return jwtc_seterr(err, rc, "%s: %.400s", prefix, was);
+}
+
 static jwtc_rc
 discover(const jwtc_keysrc *src, int64_t deadline, char **jwks_uri,
     jwtc_error *err)
@@ -339,8 +478,8 @@ discover(const jwtc_keysrc *src, int64_t deadline, char **jwks_uri,
 		rc = jwtc_discovery_parse(r.body, r.body_len, is->issuer,
 		    jwks_uri, err);
 		if (rc != JWTC_OK && rc != JWTC_ERR_NO_MEMORY)
-			rc = jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
-			    "discovery document: %.400s", err->msg);
+			rc = prefix_err(err, JWTC_ERR_KEYS_UNAVAILABLE,
+			    "discovery document");
 	}
 	jwtc_http_resp_clear(&r);
 	return rc;
@@ -415,8 +554,8 @@ do_fetch(const jwtc_keysrc *src, jwtc_cache_entry *e, int64_t now,
 	}
 	if (rc != JWTC_OK) {
 		if (rc != JWTC_ERR_NO_MEMORY && rc != JWTC_ERR_KEYS_UNAVAILABLE)
-			rc = jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
-			    "JWKS not used: %.400s", err->msg);
+			rc = prefix_err(err, JWTC_ERR_KEYS_UNAVAILABLE,
+			    "JWKS not used");
 		goto out;
 	}
 	if ((r.etag != NULL || r.status == 200) &&
@@ -453,22 +592,29 @@ out:
 
 /* ---- the helper for processes that may not fetch -------------------------- */
 
+/*
+ * Run "jwt-auth fetch --due KIND -c CONFIG -- NAME" with an empty
+ * environment in a session of its own, wait for it at most as long as it
+ * may take (it waits for the lock, then fetches), then read the cache.
+ * The helper applies the same back-off, interval and single-flight rules.
+ */
 static jwtc_rc
-run_helper(jwtc_keysrc *src, int64_t now, jwtc_error *err)
+run_helper(jwtc_keysrc *src, int64_t now, refresh_kind kind, jwtc_error *err)
 {
 	const char *helper = src->env->helper;
 	const char *path = src->env->cfg->path;
-	char *argv[7], why[160];
+	char *argv[9], why[160];
 	char *envp[1] = { NULL };
-	int fd = -1, devnull = -1, status;
+	int fd = -1, exe = -1, devnull = -1, status = 0;
 	int64_t deadline;
-	pid_t pid;
+	pid_t pid, w = 0;
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
 
 	if (helper == NULL || path == NULL || src->env->cache_fd < 0)
 		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
 		    "this process may not fetch keys itself (setuid caller) "
-		    "and no fetch helper can run for it");
+		    "and no fetch helper can run for it%s",
+		    path == NULL ? " (no configuration file)" : "");
 	fd = open(helper, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || !jwtc_fd_trusted(fd, false, false, why, sizeof(why))) {
 		if (fd >= 0)
@@ -477,175 +623,253 @@ run_helper(jwtc_keysrc *src, int64_t now, jwtc_error *err)
 		    "fetch helper %s cannot be used%s%s", helper,
 		    fd >= 0 ? ": " : "", fd >= 0 ? why : "");
 	}
+	/* Above the standard descriptors, so the dup2s below leave them. */
+	exe = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+	close(fd);
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (exe < 0 || devnull < 0) {
+		if (exe >= 0)
+			close(exe);
+		if (devnull >= 0)
+			close(devnull);
+		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+		    "cannot prepare the fetch helper");
+	}
 	argv[0] = (char *)(uintptr_t)helper;
 	argv[1] = (char *)(uintptr_t)"fetch";
-	argv[2] = (char *)(uintptr_t)"-c";
-	argv[3] = (char *)(uintptr_t)path;
-	argv[4] = (char *)(uintptr_t)"--";
-	argv[5] = src->is->name;
-	argv[6] = NULL;
+	argv[2] = (char *)(uintptr_t)"--due";
+	argv[3] = (char *)(uintptr_t)(kind == REFRESH_KID ? "kid" : "stale");
+	argv[4] = (char *)(uintptr_t)"-c";
+	argv[5] = (char *)(uintptr_t)path;
+	argv[6] = (char *)(uintptr_t)"--";
+	argv[7] = src->is->name;
+	argv[8] = NULL;
 	src_log(src, JWTC_LOG_DEBUG, "section %s: running %s fetch",
 	    src->is->name, helper);
 	pid = fork();
 	if (pid == 0) {
 		/* only async-signal-safe calls from here */
-		if (devnull >= 0) {
-			(void)dup2(devnull, 0);
-			(void)dup2(devnull, 1);
-			(void)dup2(devnull, 2);
-		}
-		if (dup2(fd, 3) == 3) {
-			(void)close_range(4, ~0U, 0);
-			(void)fexecve(3, argv, envp);
-		}
+		(void)setsid();   /* away from the terminal's job control */
+		if (dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 ||
+		    dup2(devnull, 2) < 0)
+			_exit(127);
+		/* every other descriptor closes at exec; exe stays for
+		 * fexecve, which opens the program before that */
+		(void)close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
+		(void)fexecve(exe, argv, envp);
 		_exit(127);
 	}
-	close(fd);
-	if (devnull >= 0)
-		close(devnull);
+	close(exe);
+	close(devnull);
 	if (pid < 0)
 		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
 		    "cannot start the fetch helper");
-	deadline = jwtc_monotonic_ms() + src->is->http_timeout * 1000 +
-	    HELPER_GRACE_MS;
+	/* the helper's own budget: the lock wait and the fetch */
+	deadline = jwtc_monotonic_ms() + 2 * src->is->http_timeout * 1000 +
+	    LOCK_GRACE_MS + HELPER_GRACE_MS;
 	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-
+		w = waitpid(pid, &status, WNOHANG);
 		if (w == pid || (w < 0 && errno != EINTR))
 			break;
 		if (jwtc_monotonic_ms() >= deadline) {
 			(void)kill(pid, SIGKILL);
 			(void)waitpid(pid, &status, 0);
+			w = -1;
 			break;
 		}
 		(void)nanosleep(&pause, NULL);
 	}
-	sync_cache(src, now);
+	sync_cache(src, now, false);
+	if (w != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+		    "the fetch helper failed (%s %d)", w != pid ? "killed or "
+		    "lost, status" : WIFEXITED(status) ? "exit status" :
+		    "signal", w != pid ? -1 : WIFEXITED(status) ?
+		    WEXITSTATUS(status) : WTERMSIG(status));
 	return JWTC_OK;
 }
 
 /* ---- refreshing ------------------------------------------------------------ */
 
+/* Record a failed attempt: in the cache file's own state when it can be
+ * read (never dropping the keys it holds), else in this process's. */
+static void
+record_failure(jwtc_keysrc *src, jwtc_cache_entry *mine, int64_t now,
+    refresh_kind kind, bool may_write, const jwtc_error *why)
+{
+	jwtc_cache_entry base;
+	jwtc_keyset *ks = NULL;
+	jwtc_cache_entry *e = mine;
+	jwtc_error rerr, werr;
+	struct stat sb;
+	bool written = false;
+
+	memset(&base, 0, sizeof(base));
+	memset(&rerr, 0, sizeof(rerr));
+	if (may_write && read_file(src, now, &base, &ks, &sb, &rerr) ==
+	    JWTC_OK)
+		e = &base;
+	e->last_attempt = now;
+	if (kind == REFRESH_KID)
+		e->kid_refetch_at = now;
+	e->failures++;
+	e->backoff_until = now + backoff_seconds(e->failures);
+	e->last_failure_at = now;
+	(void)replace_text(&e->last_failure, why->msg);
+	src_log(src, JWTC_LOG_WARNING, "section %s: key refresh failed (%ld in "
+	    "a row, next attempt in %lld s): %s", src->is->name, e->failures,
+	    (long long)backoff_seconds(e->failures), why->msg);
+	if (may_write) {
+		memset(&werr, 0, sizeof(werr));
+		if (jwtc_cache_write(src->env->cache_fd, src->cache_name, e,
+		    &werr) != JWTC_OK)
+			src_log(src, JWTC_LOG_WARNING, "section %s: %s",
+			    src->is->name, werr.msg);
+		else
+			written = fstatat(src->env->cache_fd, src->cache_name,
+			    &sb, AT_SYMLINK_NOFOLLOW) == 0;
+	}
+	install(src, e, ks, written ? &sb : NULL);
+	jwtc_cache_entry_clear(&base);
+}
+
+static void
+record_success(jwtc_keysrc *src, jwtc_cache_entry *e, jwtc_keyset *ks,
+    bool may_write, const char *summary)
+{
+	jwtc_error werr;
+	struct stat sb;
+	bool written = false;
+
+	src_log(src, JWTC_LOG_INFO, "section %s: %s", src->is->name, summary);
+	if (may_write) {
+		memset(&werr, 0, sizeof(werr));
+		if (jwtc_cache_write(src->env->cache_fd, src->cache_name, e,
+		    &werr) != JWTC_OK)
+			src_log(src, JWTC_LOG_WARNING, "section %s: keys kept "
+			    "in memory only: %s", src->is->name, werr.msg);
+		else
+			written = fstatat(src->env->cache_fd, src->cache_name,
+			    &sb, AT_SYMLINK_NOFOLLOW) == 0;
+	}
+	install(src, e, ks, written ? &sb : NULL);
+}
+
+static int
+lock_refresh_mutex(jwtc_keysrc *src, bool wait, int64_t deadline_ms)
+{
+	struct timespec ts;
+	int64_t rem;
+
+	if (!wait)
+		return pthread_mutex_trylock(&src->refresh);
+	/* a monotonic deadline for the wait, like the lock file's */
+	rem = deadline_ms - jwtc_monotonic_ms();
+	if (rem < 0)
+		rem = 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += rem / 1000;
+	ts.tv_nsec += (long)(rem % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return pthread_mutex_clocklock(&src->refresh, CLOCK_MONOTONIC, &ts);
+}
+
+/*
+ * One refresh of the given kind, unless it is not due: for a stale
+ * refresh when the keys are fresh again, for a kid refresh when the kid
+ * has arrived or kid_refetch_interval forbids, for either during a
+ * back-off.  wait: wait (bounded) for a refresh under way elsewhere.
+ * JWTC_OK when keys are there or were fetched; JWTC_ERR_NO_KEY or
+ * JWTC_ERR_KEYS_UNAVAILABLE otherwise.
+ */
 static jwtc_rc
 refresh(jwtc_keysrc *src, int64_t now, refresh_kind kind, bool wait,
-    const jwtc_keyset *seen, char *summary, size_t slen, jwtc_error *err)
+    const char *kid, char *summary, size_t slen, jwtc_error *err)
 {
 	const jwtc_issuer_cfg *is = src->is;
+	int64_t deadline = jwtc_monotonic_ms() + is->http_timeout * 1000 +
+	    LOCK_GRACE_MS;
 	jwtc_cache_entry e;
-	jwtc_keyset *ks = NULL, *cur = NULL;
-	struct stat sb;
-	int64_t deadline;
+	jwtc_keyset *ks = NULL;
 	int lockfd = -2;
-	bool written = false, cur_fresh;
 	jwtc_rc rc;
-	jwtc_error werr;
 
 	memset(&e, 0, sizeof(e));
-	if (!src->env->fetch_in_process && kind != REFRESH_FORCE) {
-		rc = run_helper(src, now, err);
-		if (rc != JWTC_OK)
-			return rc;
-		cur = current(src, now, &cur_fresh);
-		rc = cur != NULL && (cur_fresh || cur != seen) ? JWTC_OK :
-		    jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
-		    "the fetch helper brought no fresh keys for issuer %s",
-		    is->name);
-		jwtc_keyset_unref(cur);
-		return rc;
+	snprintf(summary, slen, "nothing due");
+	sync_cache(src, now, false);
+	switch (gate(src, now, kind, kid, err)) {
+	case GATE_DONE:
+		return JWTC_OK;
+	case GATE_REFUSED:
+		return err->rc;
+	case GATE_DUE:
+		break;
 	}
-	if (!src->env->fetch_in_process)
-		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
-		    "this process may not fetch keys (setuid caller)");
+	if (!src->env->fetch_in_process) {
+		if (kind == REFRESH_FORCE)
+			return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+			    "this process may not fetch keys (setuid caller)");
+		/* Usable keys serve meanwhile: no helper for them; the
+		 * timer keeps the cache fresh. */
+		if (!wait)
+			return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
+			    "stale keys serve: a setuid process does not "
+			    "refresh them");
+		return run_helper(src, now, kind, err);
+	}
 
-	if (wait) {
-		pthread_mutex_lock(&src->refresh);
-	} else if (pthread_mutex_trylock(&src->refresh) != 0) {
+	if (lock_refresh_mutex(src, wait, deadline) != 0)
 		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
 		    "a refresh of issuer %s is under way", is->name);
-	}
-	deadline = jwtc_monotonic_ms() + is->http_timeout * 1000 +
-	    LOCK_GRACE_MS;
 	if (src->env->cache_fd >= 0)
 		lockfd = jwtc_cache_lock(src->env->cache_fd, src->lock_name,
 		    wait ? deadline : 0);
 	if (lockfd == -1) {
 		pthread_mutex_unlock(&src->refresh);
-		sync_cache(src, now);
+		sync_cache(src, now, false);
 		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
 		    "another process is refreshing the keys of issuer %s",
 		    is->name);
 	}
-	/* Another process may have refreshed while this one waited. */
-	sync_cache(src, now);
-	rc = copy_state(src, &e, &cur);
-	if (rc != JWTC_OK) {
-		rc = jwtc_seterr(err, rc, "out of memory");
-		goto out;
-	}
-	if (kind == REFRESH_STALE && cur != NULL && now < e.fresh_until) {
+	/* Another process may have refreshed while this one waited: read
+	 * the file again, whatever this process saw of it before. */
+	sync_cache(src, now, true);
+	switch (gate(src, now, kind, kid, err)) {
+	case GATE_DONE:
 		rc = JWTC_OK;
 		goto out;
-	}
-	if (kind == REFRESH_KID && cur != seen) {
-		rc = JWTC_OK;  /* new keys arrived meanwhile */
+	case GATE_REFUSED:
+		rc = err->rc;
 		goto out;
+	case GATE_DUE:
+		break;
 	}
-	if (kind == REFRESH_KID && e.kid_refetch_at > 0 &&
-	    now < e.kid_refetch_at + is->kid_refetch_interval) {
-		rc = jwtc_seterr(err, JWTC_ERR_NO_KEY, "no refetch for an "
-		    "unknown kid for another %lld s (kid_refetch_interval)",
-		    (long long)(e.kid_refetch_at + is->kid_refetch_interval -
-		    now));
-		goto out;
-	}
-	if (kind != REFRESH_FORCE && now < e.backoff_until) {
-		rc = jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
-		    "issuer %s is backing off after %ld failed attempt%s "
-		    "(next in %lld s); last: %.300s", is->name, e.failures,
-		    e.failures == 1 ? "" : "s",
-		    (long long)(e.backoff_until - now),
-		    e.last_failure != NULL ? e.last_failure : "-");
+	rc = copy_state(src, &e);
+	if (rc != JWTC_OK) {
+		rc = jwtc_seterr(err, rc, "out of memory");
 		goto out;
 	}
 	if (e.issuer == NULL && !replace_text(&e.issuer, is->issuer)) {
 		rc = jwtc_seterr(err, JWTC_ERR_NO_MEMORY, "out of memory");
 		goto out;
 	}
+	if (lockfd >= 0)
+		jwtc_cache_sweep(src->env->cache_fd, src->cache_name, now);
 	e.last_attempt = now;
 	if (kind == REFRESH_KID)
 		e.kid_refetch_at = now;
 	rc = do_fetch(src, &e, now, &ks, summary, slen, err);
-	if (rc != JWTC_OK) {
-		e.failures++;
-		e.backoff_until = now + backoff_seconds(e.failures);
-		e.last_failure_at = now;
-		if (!replace_text(&e.last_failure, err->msg))
-			rc = jwtc_seterr(err, JWTC_ERR_NO_MEMORY,
-			    "out of memory");
-		src_log(src, JWTC_LOG_WARNING, "section %s: key refresh "
-		    "failed (%ld in a row, next attempt in %lld s): %s",
-		    is->name, e.failures, (long long)backoff_seconds(
-		    e.failures), err->msg);
+	if (rc == JWTC_OK) {
+		record_success(src, &e, ks, lockfd >= 0, summary);
+		ks = NULL;
 	} else {
-		src_log(src, JWTC_LOG_INFO, "section %s: %s", is->name,
-		    summary);
+		record_failure(src, &e, now, kind, lockfd >= 0, err);
 	}
-	if (lockfd >= 0) {
-		memset(&werr, 0, sizeof(werr));
-		if (jwtc_cache_write(src->env->cache_fd, src->cache_name, &e,
-		    &werr) != JWTC_OK)
-			src_log(src, JWTC_LOG_WARNING, "section %s: keys kept "
-			    "in memory only: %s", is->name, werr.msg);
-		else
-			written = fstatat(src->env->cache_fd, src->cache_name,
-			    &sb, AT_SYMLINK_NOFOLLOW) == 0;
-	}
-	install(src, &e, ks, written ? &sb : NULL);
-	ks = NULL;
 out:
 	jwtc_keyset_unref(ks);
-	jwtc_keyset_unref(cur);
 	jwtc_cache_entry_clear(&e);
 	jwtc_cache_unlock(lockfd);
 	pthread_mutex_unlock(&src->refresh);
@@ -710,7 +934,7 @@ jwtc_keysrc_new(const jwtc_keysrc_env *env, const jwtc_issuer_cfg *is,
 			goto fail;
 		}
 	} else if (src->network) {
-		sync_cache(src, now);
+		sync_cache(src, now, false);
 	}
 	*out = src;
 	return JWTC_OK;
@@ -748,7 +972,7 @@ jwtc_keysrc_get(jwtc_keysrc *src, int64_t now, jwtc_keyset **out,
 	jwtc_error rerr;
 	jwtc_rc rc;
 
-	sync_cache(src, now);
+	sync_cache(src, now, false);
 	ks = current(src, now, &fresh);
 	if (ks != NULL && fresh) {
 		*out = ks;
@@ -786,7 +1010,7 @@ jwtc_keysrc_get(jwtc_keysrc *src, int64_t now, jwtc_keyset **out,
 }
 
 jwtc_rc
-jwtc_keysrc_refetch(jwtc_keysrc *src, int64_t now, const jwtc_keyset *seen,
+jwtc_keysrc_refetch(jwtc_keysrc *src, int64_t now, const char *kid,
     jwtc_keyset **out, jwtc_error *err)
 {
 	char summary[160];
@@ -795,7 +1019,7 @@ jwtc_keysrc_refetch(jwtc_keysrc *src, int64_t now, const jwtc_keyset *seen,
 
 	if (!src->network)
 		return jwtc_seterr(err, JWTC_ERR_NO_KEY, "keys are static");
-	rc = refresh(src, now, REFRESH_KID, true, seen, summary,
+	rc = refresh(src, now, REFRESH_KID, true, kid, summary,
 	    sizeof(summary), err);
 	if (rc != JWTC_OK)
 		return rc;
@@ -807,9 +1031,12 @@ jwtc_keysrc_refetch(jwtc_keysrc *src, int64_t now, const jwtc_keyset *seen,
 }
 
 jwtc_rc
-jwtc_keysrc_fetch(jwtc_keysrc *src, int64_t now, char *summary, size_t len,
-    jwtc_error *err)
+jwtc_keysrc_fetch(jwtc_keysrc *src, int64_t now, int mode, char *summary,
+    size_t len, jwtc_error *err)
 {
+	refresh_kind kind = mode == JWTC_FETCH_STALE ? REFRESH_STALE :
+	    mode == JWTC_FETCH_KID ? REFRESH_KID : REFRESH_FORCE;
+
 	if (!src->network) {
 		if (src->keys != NULL)
 			snprintf(summary, len, "static (jwks_file %s, %zu key%s)",
@@ -820,7 +1047,7 @@ jwtc_keysrc_fetch(jwtc_keysrc *src, int64_t now, char *summary, size_t len,
 			    src->is->hmac_secret_file);
 		return JWTC_OK;
 	}
-	return refresh(src, now, REFRESH_FORCE, true, NULL, summary, len, err);
+	return refresh(src, now, kind, true, NULL, summary, len, err);
 }
 
 char *
@@ -829,53 +1056,66 @@ jwtc_keysrc_status(jwtc_keysrc *src, int64_t now)
 	const jwtc_issuer_cfg *is = src->is;
 	jwtc_cache_entry e;
 	jwtc_keyset *ks = NULL;
-	char *buf, t1[32], t2[32], t3[32], t4[32];
-	size_t cap = 8192, used = 0, i;
+	char *buf, t1[32], t2[32], t3[32], t4[32], shown[300];
+	size_t cap = 16384, used = 0, i;
+	int64_t fresh_until = 0, stale_until = 0;
 	int n;
 
-	sync_cache(src, now);
+	sync_cache(src, now, false);
 	memset(&e, 0, sizeof(e));
-	if (copy_state(src, &e, &ks) != JWTC_OK)
+	if (copy_state(src, &e) != JWTC_OK)
 		return NULL;
+	pthread_mutex_lock(&src->lock);
+	ks = jwtc_keyset_ref(src->keys);
+	pthread_mutex_unlock(&src->lock);
 	buf = malloc(cap);
 	if (buf == NULL)
 		goto out;
+	buf[0] = '\0';
 #define ADD(...) do { \
 	n = snprintf(buf + used, cap - used, __VA_ARGS__); \
 	if (n > 0) \
 		used = (size_t)n >= cap - used ? cap - 1 : used + (size_t)n; \
 } while (0)
 	ADD("  issuer: %s\n", is->issuer);
-	if (is->jwks_file != NULL)
+	if (is->jwks_file != NULL) {
 		ADD("  source: jwks_file %s\n", is->jwks_file);
-	else if (!src->network)
+	} else if (!src->network) {
 		ADD("  source: hmac_secret_file %s\n", is->hmac_secret_file);
-	else if (e.jwks_uri != NULL)
-		ADD("  source: %s\n", e.jwks_uri);
-	else if (is->jwks_uri != NULL)
+	} else if (e.jwks_uri != NULL) {
+		jwtc_sanitize(shown, sizeof(shown), e.jwks_uri, 256);
+		ADD("  source: %s\n", shown);
+	} else if (is->jwks_uri != NULL) {
 		ADD("  source: %s\n", is->jwks_uri);
-	else if (is->discovery_url != NULL)
+	} else if (is->discovery_url != NULL) {
 		ADD("  source: %s (discovery)\n", is->discovery_url);
-	else
+	} else {
 		ADD("  source: %s (discovery)\n", is->issuer);
+	}
 	if (ks == NULL || ks->n == 0) {
 		ADD("  keys: none\n");
 	} else {
 		ADD("  keys:");
-		for (i = 0; i < ks->n && i < 100; i++)
-			ADD(" %s", ks->keys[i].kid != NULL ?
-			    ks->keys[i].kid : "(no kid)");
+		for (i = 0; i < ks->n && i < JWTC_MAX_KEYS; i++) {
+			/* kids come from the issuer: shown escaped */
+			jwtc_sanitize(shown, sizeof(shown), ks->keys[i].kid !=
+			    NULL ? ks->keys[i].kid : "(no kid)", 64);
+			ADD(" %s", shown);
+		}
 		ADD(" (%zu)\n", ks->n);
 	}
 	if (src->network) {
+		effective_times(is, &e, now, &fresh_until, &stale_until);
 		iso_time(e.fetched_at, t1, sizeof(t1));
-		iso_time(e.fresh_until, t2, sizeof(t2));
-		iso_time(e.stale_until, t3, sizeof(t3));
+		iso_time(e.fetched_at > 0 ? fresh_until : 0, t2, sizeof(t2));
+		iso_time(e.fetched_at > 0 ? stale_until : 0, t3, sizeof(t3));
 		ADD("  fetched at: %s\n  fresh until: %s\n  stale until: %s\n",
 		    t1, t2, t3);
 		if (e.last_failure != NULL && e.failures > 0) {
 			iso_time(e.last_failure_at, t4, sizeof(t4));
-			ADD("  last failure: %s: %s\n", t4, e.last_failure);
+			jwtc_sanitize(shown, sizeof(shown), e.last_failure,
+			    256);
+			ADD("  last failure: %s: %s\n", t4, shown);
 		} else {
 			ADD("  last failure: none\n");
 		}

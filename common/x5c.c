@@ -351,9 +351,41 @@ out:
 	return ok;
 }
 
+/* The earliest notAfter of the chain, 0 when none can be read. */
+static int64_t
+chain_not_after(STACK_OF(X509) *certs)
+{
+	int64_t min = 0;
+	struct tm tm;
+	time_t t;
+	int i;
+
+	for (i = 0; i < sk_X509_num(certs); i++) {
+		memset(&tm, 0, sizeof(tm));
+		if (ASN1_TIME_to_tm(X509_get0_notAfter(sk_X509_value(certs, i)),
+		    &tm) != 1)
+			continue;
+		t = timegm(&tm);
+		if (t > 0 && (min == 0 || (int64_t)t < min))
+			min = (int64_t)t;
+	}
+	return min;
+}
+
 bool
 jwtc_x5c_check(const json_t *jwk, const EVP_PKEY *pkey,
     jwtc_x5c_store *store, int64_t now, char *why, size_t whylen)
+{
+	int64_t until;
+
+	return jwtc_x5c_check_until(jwk, pkey, store, now, &until, why,
+	    whylen);
+}
+
+bool
+jwtc_x5c_check_until(const json_t *jwk, const EVP_PKEY *pkey,
+    jwtc_x5c_store *store, int64_t now, int64_t *not_after, char *why,
+    size_t whylen)
 {
 	STACK_OF(X509) *certs = NULL;
 	const EVP_PKEY *leaf_key;
@@ -383,6 +415,7 @@ jwtc_x5c_check(const json_t *jwk, const EVP_PKEY *pkey,
 		    "another key than the JWK");
 		goto out;
 	}
+	*not_after = chain_not_after(certs);
 	ok = true;
 out:
 	/* Errors OpenSSL queued for a refused chain are ours. */

@@ -355,7 +355,8 @@ test_names(void **state)
 	jwtc_issuer_cfg a, b;
 	char ja[JWTC_CACHE_NAME_LEN], la[JWTC_CACHE_NAME_LEN];
 	char jb[JWTC_CACHE_NAME_LEN], lb[JWTC_CACHE_NAME_LEN];
-	static char i1[] = ISS, i2[] = ISS "/", u[] = ISS "/keys";
+	static char i1[] = ISS, i2[] = ISS "/", u[] = ISS "/keys",
+	    ca[] = "/etc/ca.pem", proxy[] = "http://127.0.0.1:3128";
 	size_t i;
 
 	(void)state;
@@ -379,6 +380,22 @@ test_names(void **state)
 	b.jwks_uri = u;
 	jwtc_cache_names(&b, jb, lb);
 	assert_string_not_equal(ja, jb);
+	/* another trust (CA file, proxy, x5c CA): another file */
+	b.jwks_uri = NULL;
+	b.ca_file = ca;
+	jwtc_cache_names(&b, jb, lb);
+	assert_string_not_equal(ja, jb);
+	b.ca_file = NULL;
+	b.http_proxy = proxy;
+	jwtc_cache_names(&b, jb, lb);
+	assert_string_not_equal(ja, jb);
+	b.http_proxy = NULL;
+	b.x5c_ca_file = ca;
+	jwtc_cache_names(&b, jb, lb);
+	assert_string_not_equal(ja, jb);
+	b.x5c_ca_file = NULL;
+	jwtc_cache_names(&b, jb, lb);
+	assert_string_equal(ja, jb);
 }
 
 int

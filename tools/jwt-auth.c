@@ -21,7 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/auxv.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "jwtc.h"
@@ -525,6 +528,7 @@ out:
 struct admin_args {
 	const char *config;
 	int debug;
+	int due;                 /* fetch --due: JWTC_FETCH_STALE or _KID */
 	char **names;
 	int n_names;
 };
@@ -536,6 +540,23 @@ parse_admin_args(int argc, char **argv, bool names_ok, struct admin_args *aa)
 
 	memset(aa, 0, sizeof(*aa));
 	aa->config = DEFAULT_CONFIG;
+	aa->due = JWTC_FETCH_FORCE;
+	/* "fetch --due stale|kid": how the modules run this program as the
+	 * fetch helper of a setuid process; the usual rules then apply
+	 * (freshness, back-off, kid_refetch_interval). */
+	if (names_ok && argc >= 3 && strcmp(argv[1], "--due") == 0) {
+		if (strcmp(argv[2], "stale") == 0) {
+			aa->due = JWTC_FETCH_STALE;
+		} else if (strcmp(argv[2], "kid") == 0) {
+			aa->due = JWTC_FETCH_KID;
+		} else {
+			usage_error("--due takes stale or kid");
+			return EXIT_USAGE;
+		}
+		argv[2] = argv[0];
+		argc -= 2;
+		argv += 2;
+	}
 	opterr = 0;
 	optind = 1;
 	while ((ch = getopt(argc, argv, "+:c:dh")) != -1) {
@@ -666,7 +687,8 @@ cmd_fetch(int argc, char **argv)
 		memset(&err, 0, sizeof(err));
 		rc = section_ctx(aa.config, names[i], &hooks, &ctx, &err);
 		if (rc == JWTC_OK)
-			rc = jwtc_fetch(ctx, names[i], summary, sizeof(summary),
+			rc = jwtc_fetch(ctx, names[i], aa.due, summary,
+			    sizeof(summary),
 			    &err);
 		jwtc_ctx_free(ctx);
 		ctx = NULL;
@@ -742,6 +764,54 @@ cmd_status(int argc, char **argv)
 	return ret;
 }
 
+/*
+ * Run by a setuid program (su, sudo) as its fetch helper, this process
+ * still carries what the user set up: real ids the user may signal, a
+ * signal mask, resource limits that would make the fetch fail and put the
+ * whole host into back-off, a umask.  Take all of that back before
+ * anything else runs.
+ */
+static int
+harden_helper(void)
+{
+	static const int limits[] = { RLIMIT_NOFILE, RLIMIT_FSIZE, RLIMIT_CPU,
+	    RLIMIT_AS, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_CORE };
+	struct rlimit rl;
+	struct sigaction sa;
+	sigset_t none;
+	size_t i;
+	int sig;
+
+	if (setresgid(getegid(), getegid(), getegid()) != 0 ||
+	    setresuid(geteuid(), geteuid(), geteuid()) != 0)
+		return -1;
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) != 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)sigaction(sig, &sa, NULL);
+	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		rl.rlim_cur = rl.rlim_max = RLIM_INFINITY;
+		if (limits[i] == RLIMIT_NOFILE)
+			rl.rlim_cur = rl.rlim_max = 4096;
+		if (limits[i] == RLIMIT_STACK)
+			rl.rlim_cur = 8 * 1024 * 1024;
+		if (limits[i] == RLIMIT_CORE)
+			rl.rlim_cur = rl.rlim_max = 0;
+		if (setrlimit(limits[i], &rl) != 0)
+			return -1;
+	}
+	umask(022);
+	if (chdir("/") != 0)
+		return -1;
+	/* the lock wait and the fetch are bounded; this bounds the rest */
+	alarm(150);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -754,7 +824,7 @@ main(int argc, char **argv)
 	/* Started by a setuid program (su, sudo) to fetch keys for it: the
 	 * environment is the user's, and libcurl reads some of it. */
 	if (getauxval(AT_SECURE) != 0) {
-		if (clearenv() != 0)
+		if (clearenv() != 0 || harden_helper() != 0)
 			return EXIT_USAGE;
 		env_cleared = 1;
 	}
