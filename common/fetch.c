@@ -142,6 +142,14 @@ check_version(void)
 		    CURL_SONAME);
 		return false;
 	}
+	/* With CURLOPT_NOSIGNAL, a libcurl that resolves names
+	 * synchronously would not bound the time of a lookup. */
+	if ((v->features & CURL_VERSION_ASYNCHDNS) == 0) {
+		snprintf(load_error, sizeof(load_error),
+		    "libcurl cannot be used: %s resolves names synchronously, "
+		    "so http_timeout could not bound a lookup", CURL_SONAME);
+		return false;
+	}
 	return true;
 }
 
