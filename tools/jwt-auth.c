@@ -774,8 +774,18 @@ cmd_status(int argc, char **argv)
 static int
 harden_helper(void)
 {
-	static const int limits[] = { RLIMIT_NOFILE, RLIMIT_FSIZE, RLIMIT_CPU,
-	    RLIMIT_AS, RLIMIT_DATA, RLIMIT_STACK, RLIMIT_CORE };
+	/* each limit, the value wanted and the least the fetch can run on */
+	static const struct {
+		int res;
+		rlim_t want, least;
+	} limits[] = {
+		{ RLIMIT_NOFILE, 4096, 64 },
+		{ RLIMIT_FSIZE, RLIM_INFINITY, 16 * 1024 * 1024 },
+		{ RLIMIT_CPU, RLIM_INFINITY, 120 },
+		{ RLIMIT_AS, RLIM_INFINITY, 1024UL * 1024 * 1024 },
+		{ RLIMIT_DATA, RLIM_INFINITY, 1024UL * 1024 * 1024 },
+		{ RLIMIT_STACK, 8 * 1024 * 1024, 1024 * 1024 },
+	};
 	struct rlimit rl;
 	struct sigaction sa;
 	sigset_t none;
@@ -794,16 +804,21 @@ harden_helper(void)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			(void)sigaction(sig, &sa, NULL);
 	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
-		rl.rlim_cur = rl.rlim_max = RLIM_INFINITY;
-		if (limits[i] == RLIMIT_NOFILE)
-			rl.rlim_cur = rl.rlim_max = 4096;
-		if (limits[i] == RLIMIT_STACK)
-			rl.rlim_cur = 8 * 1024 * 1024;
-		if (limits[i] == RLIMIT_CORE)
-			rl.rlim_cur = rl.rlim_max = 0;
-		if (setrlimit(limits[i], &rl) != 0)
+		/* raise soft and hard where this process may; else the soft
+		 * limit up to the hard one, which must leave enough */
+		rl.rlim_cur = rl.rlim_max = limits[i].want;
+		if (setrlimit(limits[i].res, &rl) == 0)
+			continue;
+		if (getrlimit(limits[i].res, &rl) != 0)
+			return -1;
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(limits[i].res, &rl) != 0 ||
+		    (rl.rlim_cur != RLIM_INFINITY &&
+		    rl.rlim_cur < limits[i].least))
 			return -1;
 	}
+	rl.rlim_cur = rl.rlim_max = 0;
+	(void)setrlimit(RLIMIT_CORE, &rl);
 	umask(022);
 	if (chdir("/") != 0)
 		return -1;
