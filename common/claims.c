@@ -337,6 +337,11 @@ check_user_name(const char *u, size_t len, jwtc_error *err)
 	if (len > JWTC_MAX_USER_LEN)
 		return jwtc_seterr(err, JWTC_ERR_USER,
 		    "user name is longer than %d bytes", JWTC_MAX_USER_LEN);
+	/* Hosts trim names (libsasl2's canon_user does): " alice" must not
+	 * become alice. */
+	if (u[0] == ' ' || u[len - 1] == ' ')
+		return jwtc_seterr(err, JWTC_ERR_USER,
+		    "user name begins or ends with a space");
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)u[i];
 

@@ -192,6 +192,24 @@ sjwt_send_challenge(sjwt_server_state *st, char *json,
 	return SASL_CONTINUE;
 }
 
+/* Whether the host's canon_user kept the token's user: the same name,
+ * or the same name with "@realm" appended to a name that had none.  Any
+ * other change (trimming, case folding, a rewrite) could make a token
+ * for one name log in as another. */
+static bool
+canon_kept(const char *user, const sasl_out_params_t *op)
+{
+	size_t ulen = strlen(user);
+
+	if (op->authid == NULL || op->alen < ulen ||
+	    memcmp(op->authid, user, ulen) != 0)
+		return false;
+	if (op->alen == ulen)
+		return true;
+	return strchr(user, '@') == NULL && op->alen > ulen + 1 &&
+	    op->authid[ulen] == '@';
+}
+
 int
 sjwt_set_identity(sjwt_glob *g, sasl_server_params_t *sp, const char *mech,
     const char *user, const char *authzid, sasl_out_params_t *op)
@@ -211,6 +229,10 @@ sjwt_set_identity(sjwt_glob *g, sasl_server_params_t *sp, const char *mech,
 		return SASL_NOAUTHZ;
 	} else {
 		/* the host's proxy policy decides, after this step */
+		/* marked verified like the authid: without it, a host with
+		 * no password-database plugin refuses every login; the
+		 * host's proxy policy decides whether the token's user may
+		 * act as this identity */
 		r = sp->canon_user(u->conn, authzid, 0, SASL_CU_AUTHZID |
 		    SASL_CU_EXTERNALLY_VERIFIED, op);
 		if (r == SASL_OK)
@@ -225,6 +247,12 @@ sjwt_set_identity(sjwt_glob *g, sasl_server_params_t *sp, const char *mech,
 		sjwt_log(u, SASL_LOG_FAIL, mech, "user=%.64s: the host refused "
 		    "the identity (%d)", user, r);
 		return r;
+	}
+	if (!canon_kept(user, op)) {
+		sjwt_log(u, SASL_LOG_FAIL, mech, "refused user=%.64s: the "
+		    "host's canon_user changed the name", user);
+		u->seterror(u->conn, SASL_NOLOG, "authentication failed");
+		return SASL_BADAUTH;
 	}
 	sjwt_oparams_done(op);
 	return SASL_OK;

@@ -265,6 +265,17 @@ static const struct ccase cases[] = {
 	{ 0, NULL, "{\"iss\":\"https://idp.example\",\"aud\":\"api\","
 	  "\"sub\":\"root:x\"" EXP "}", JWTC_ERR_USER, "':'", NULL },
 	{ R_UPN, NULL, "{" BASE EXP "}", JWTC_ERR_USER, "no upn claim", NULL },
+	{ 0, NULL, "{\"iss\":\"https://idp.example\",\"aud\":\"api\","
+	  "\"sub\":\" alice\"" EXP "}", JWTC_ERR_USER, "space", NULL },
+	{ 0, NULL, "{\"iss\":\"https://idp.example\",\"aud\":\"api\","
+	  "\"sub\":\"alice \"" EXP "}", JWTC_ERR_USER, "space", NULL },
+	{ 0, NULL, "{\"iss\":\"https://idp.example\",\"aud\":\"api\","
+	  "\"sub\":\" \"" EXP "}", JWTC_ERR_USER, "space", NULL },
+	{ R_DOMAIN, NULL, "{\"iss\":\"https://idp.example\",\"aud\":\"api\","
+	  "\"sub\":\"alice @example.org\"" EXP "}", JWTC_ERR_USER, "space",
+	  NULL },
+	{ 0, NULL, "{\"iss\":\"https://idp.example\",\"aud\":\"api\","
+	  "\"sub\":\"al ice\"" EXP "}", JWTC_OK, NULL, "al ice" },
 	/* username_domain Example.ORG */
 	{ R_DOMAIN, NULL, "{\"iss\":\"https://idp.example\",\"aud\":\"api\","
 	  "\"sub\":\"Alice@example.org\"" EXP "}", JWTC_OK, NULL, "Alice" },
