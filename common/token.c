@@ -144,15 +144,19 @@ jwtc_jws_parse(const char *in, size_t len, size_t max_size, jwtc_token *out,
 		    (in[i] >= 'a' && in[i] <= 'z') ||
 		    (in[i] >= '0' && in[i] <= '9') ||
 		    in[i] == '-' || in[i] == '_'))
+			/* Input that is not a JWS may be a password typed at
+			 * the token prompt: the reason says nothing about
+			 * where, or how many, or which bytes. */
 			return jwtc_seterr(err, JWTC_ERR_MALFORMED,
-			    "byte %zu is not a base64url character or '.'", i);
+			    "not a compact JWS: holds a byte that is not a "
+			    "base64url character or '.'");
 	}
 	if (dots == 4)
 		return jwtc_seterr(err, JWTC_ERR_UNSUPPORTED,
 		    "five segments: encrypted tokens (JWE) are not accepted");
 	if (dots != 2)
 		return jwtc_seterr(err, JWTC_ERR_MALFORMED,
-		    "%zu segments, a compact JWS has 3", dots + 1);
+		    "not a compact JWS: not three segments");
 
 	t.copy = jwtc_strndup(in, len);
 	if (t.copy == NULL) {

@@ -171,7 +171,7 @@ expect_stderr_lacks "Token (part 2)" "no second prompt"
 # one line arrives cut, and is refused
 try "a 4 KiB token on one line (cut by pamtester)" 1 "$T/big" jwt-ssh alice \
     authenticate
-expect_stderr_contains "SYSLOG(5): refused user=- section=- kid=- jti=-: 2 segments" \
+expect_stderr_contains "SYSLOG(5): refused user=- section=- kid=- jti=-: not a compact JWS: not three segments" \
     "the cut token is refused as malformed"
 
 try "account without auth" 1 /dev/null jwt-ssh alice acct_mgmt
