@@ -171,10 +171,16 @@ pjwt_prompt_token(pam_handle_t *pamh, const char *prompt, bool debug,
 		ret = ret == PAM_BUF_ERR ? PAM_BUF_ERR : PAM_SERVICE_ERR;
 		goto out;
 	}
-	if (debug)
+	/* the length only of what starts like a JWS: a reply may be a
+	 * password */
+	if (debug && pjwt_looks_like_jws(in.buf, in.len))
 		pjwt_log(pamh, JWTC_LOG_DEBUG, "token read from the "
 		    "conversation: %zu bytes in %u part%s", in.len, in.parts,
 		    in.parts == 1 ? "" : "s");
+	else if (debug)
+		pjwt_log(pamh, JWTC_LOG_DEBUG, "reply read from the "
+		    "conversation in %u part%s: not the start of a JWS",
+		    in.parts, in.parts == 1 ? "" : "s");
 	*out = in;
 	memset(&in, 0, sizeof(in));
 out:

@@ -3,7 +3,9 @@
  * one call of the core, and the result mapped to a PAM code in one switch.
  *
  * auth:    the token (conversation or PAM_AUTHTOK) must be valid for the
- *          issuer rules and name PAM_USER, which is never changed.  On
+ *          issuer rules and name PAM_USER, which is never changed.  Each
+ *          call first forgets what an earlier one on the same handle left
+ *          (the deadline, the JWT_* variables of export_claims=).  On
  *          success the claims of export_claims= go into the PAM
  *          environment and the handle remembers the token's deadline.
  * account: PAM_SUCCESS for a handle that auth accepted while its token
@@ -25,6 +27,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+#include <openssl/crypto.h>
 #include <security/pam_appl.h>
 #include <security/pam_ext.h>
 
@@ -40,7 +44,8 @@ struct auth_state {
 struct run {
 	pam_handle_t *pamh;
 	pjwt_args args;
-	const char *user;           /* PAM_USER, owned by libpam */
+	char *user;                 /* a copy of PAM_USER: the conversation
+	                             * may change the item */
 	jwtc_ctx *ctx;
 };
 
@@ -89,15 +94,36 @@ pjwt_pam_code(jwtc_rc rc)
 
 /*
  * Values go into the environment of the session as they are, or not at
- * all: a value holding a control character (C0, DEL or C1) or longer than
+ * all: a value holding a control character (C0, DEL or C1), a Unicode line
+ * or paragraph separator, a Unicode bidirectional control (which makes
+ * text show in another order than it is read), or longer than
  * PJWT_MAX_ENV_VALUE bytes is left out with a warning rather than altered,
  * because a changed or cut value (an e-mail address, a list of groups)
  * would be a different value that a session might trust.
  */
+
+/* Whether the UTF-8 at p (n bytes left) is U+2028 or U+2029 (E2 80 A8,
+ * E2 80 A9); *bidi is set for U+202A to U+202E (E2 80 AA to AE) and
+ * U+2066 to U+2069 (E2 81 A6 to A9). */
+static bool
+unicode_format(const unsigned char *p, size_t n, bool *bidi)
+{
+	*bidi = false;
+	if (n < 3 || p[0] != 0xe2)
+		return false;
+	if (p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae)
+		*bidi = true;
+	else if (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
+		*bidi = true;
+	return *bidi || (p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9));
+}
+
 int
 pjwt_env_value_ok(const char *value, const char **why)
 {
+	const unsigned char *v = (const unsigned char *)value;
 	size_t i, len;
+	bool bidi;
 
 	len = strnlen(value, PJWT_MAX_ENV_VALUE + 1);
 	if (len > PJWT_MAX_ENV_VALUE) {
@@ -105,13 +131,15 @@ pjwt_env_value_ok(const char *value, const char **why)
 		return -1;
 	}
 	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)value[i];
-
-		if (c < 0x20 || c == 0x7f ||
-		    (c == 0xc2 && i + 1 < len &&
-		    (unsigned char)value[i + 1] >= 0x80 &&
-		    (unsigned char)value[i + 1] <= 0x9f)) {
+		if (v[i] < 0x20 || v[i] == 0x7f ||
+		    (v[i] == 0xc2 && i + 1 < len &&
+		    v[i + 1] >= 0x80 && v[i + 1] <= 0x9f)) {
 			*why = "holds a control character";
+			return -1;
+		}
+		if (unicode_format(v + i, len - i, &bidi)) {
+			*why = bidi ? "holds a Unicode bidirectional control" :
+			    "holds a Unicode line or paragraph separator";
 			return -1;
 		}
 	}
@@ -139,10 +167,34 @@ pjwt_env_name(const char *claim, char *out, size_t outlen)
 	return 0;
 }
 
+/*
+ * Whether claim is an array with a string element that holds a ','.  The
+ * core joins the elements of an array with ',', so such a value could not
+ * be told apart from one of more elements (["a,b"] from ["a","b"]): it is
+ * not exported.
+ */
+static bool
+array_has_comma(const json_t *claims, const char *claim)
+{
+	const json_t *v = json_object_get(claims, claim), *e;
+	size_t i;
+
+	if (!json_is_array(v))
+		return false;
+	json_array_foreach(v, i, e) {
+		if (json_is_string(e) && memchr(json_string_value(e), ',',
+		    json_string_length(e)) != NULL)
+			return true;
+	}
+	return false;
+}
+
 /* Put one claim in the PAM environment, or take a variable of its name
- * out when the claim is absent or cannot be exported. */
+ * out when the claim is absent or cannot be exported.  claims is the
+ * token's claims, as the core gives them. */
 static int
-export_one(const struct run *r, const jwtc_result *res, const char *claim)
+export_one(const struct run *r, const jwtc_result *res, const json_t *claims,
+    const char *claim)
 {
 	char name[PJWT_MAX_CLAIM_NAME + 8];
 	char entry[sizeof(name) + PJWT_MAX_ENV_VALUE + 2];
@@ -153,7 +205,11 @@ export_one(const struct run *r, const jwtc_result *res, const char *claim)
 	if (pjwt_env_name(claim, name, sizeof(name)) != 0)
 		return PAM_SERVICE_ERR;
 	value = jwtc_result_claim_string(res, claim);
-	if (value != NULL && pjwt_env_value_ok(value, &why) != 0) {
+	if (value != NULL && array_has_comma(claims, claim))
+		why = "is an array with an element that holds a ','";
+	else if (value != NULL)
+		(void)pjwt_env_value_ok(value, &why);
+	if (why != NULL) {
 		pjwt_log(r->pamh, JWTC_LOG_WARNING, "claim %s not exported: "
 		    "its value %s", claim, why);
 		free(value);
@@ -182,19 +238,72 @@ export_one(const struct run *r, const jwtc_result *res, const char *claim)
 	return PAM_SUCCESS;
 }
 
+/* The token's claims as a JSON object, from the result's JSON: the
+ * public interface of the core gives them no other way. */
+static int
+result_claims(const struct run *r, const jwtc_result *res, json_t **out)
+{
+	json_error_t jerr;
+	json_t *all = NULL, *claims;
+	char *text;
+
+	text = jwtc_result_json(res);
+	if (text != NULL)
+		all = json_loads(text, 0, &jerr);
+	free(text);
+	claims = json_object_get(all, "claims");
+	if (!json_is_object(claims)) {
+		json_decref(all);
+		pjwt_log(r->pamh, JWTC_LOG_ERR, "cannot read the claims to "
+		    "export: out of memory");
+		return PAM_BUF_ERR;
+	}
+	*out = json_incref(claims);
+	json_decref(all);
+	return PAM_SUCCESS;
+}
+
 static int
 export_claims(const struct run *r, const jwtc_result *res)
 {
 	char claim[PJWT_MAX_CLAIM_NAME + 1];
 	const char *cur = r->args.export_claims;
+	json_t *claims = NULL;
 	int ret;
 
+	if (cur == NULL)
+		return PAM_SUCCESS;
+	ret = result_claims(r, res, &claims);
+	if (ret != PAM_SUCCESS)
+		return ret;
 	while (pjwt_next_claim(&cur, claim, sizeof(claim))) {
-		ret = export_one(r, res, claim);
+		ret = export_one(r, res, claims, claim);
 		if (ret != PAM_SUCCESS)
-			return ret;
+			break;
 	}
-	return PAM_SUCCESS;
+	json_decref(claims);
+	return ret;
+}
+
+/*
+ * Take out every JWT_* variable that export_claims= names, whatever set
+ * it: an application may run auth more than once on one handle (sshd
+ * does, for each keyboard-interactive attempt), and what an earlier
+ * success exported must not outlive a later attempt that fails or that
+ * another module decides.
+ */
+static void
+unexport_claims(const struct run *r)
+{
+	char claim[PJWT_MAX_CLAIM_NAME + 1];
+	char name[PJWT_MAX_CLAIM_NAME + 8];
+	const char *cur = r->args.export_claims;
+
+	while (pjwt_next_claim(&cur, claim, sizeof(claim))) {
+		if (pjwt_env_name(claim, name, sizeof(name)) == 0 &&
+		    pam_getenv(r->pamh, name) != NULL)
+			(void)pam_putenv(r->pamh, name);
+	}
 }
 
 /* ---- the handle's memory of a success ---------------------------------------- */
@@ -260,8 +369,30 @@ get_user(struct run *r)
 		pjwt_log(r->pamh, JWTC_LOG_NOTICE, "refused: no user name");
 		return PAM_AUTH_ERR;
 	}
-	r->user = user;
+	/* libpam's string is freed if anything sets PAM_USER again */
+	r->user = strdup(user);
+	if (r->user == NULL)
+		return PAM_BUF_ERR;
 	return PAM_SUCCESS;
+}
+
+/* PAM_USER must still be the user the token was checked for: the
+ * application may set it again while it answers the conversation. */
+static int
+same_user(const struct run *r)
+{
+	const void *item = NULL;
+	char now[SHOWN * 2], was[SHOWN * 2];
+
+	if (pam_get_item(r->pamh, PAM_USER, &item) != PAM_SUCCESS)
+		item = NULL;
+	if (item != NULL && strcmp(item, r->user) == 0)
+		return PAM_SUCCESS;
+	pjwt_log(r->pamh, JWTC_LOG_NOTICE, "refused: PAM_USER changed from "
+	    "%s to %s while the token was read",
+	    pjwt_shown(was, sizeof(was), r->user, SHOWN),
+	    pjwt_shown(now, sizeof(now), item, SHOWN));
+	return PAM_AUTH_ERR;
 }
 
 static int
@@ -295,7 +426,8 @@ make_ctx(struct run *r)
 }
 
 /* One call of the core.  It logs the outcome; this adds the hint for a
- * token that its client probably cut short. */
+ * token that its client probably cut short (only for input that starts
+ * like a JWS, so the length of a password is never logged). */
 static int
 verify(const struct run *r, const pjwt_input *in, jwtc_result **res)
 {
@@ -329,9 +461,10 @@ check_token(const struct run *r, jwtc_result **res)
 	if (r->args.use_first_pass || r->args.try_first_pass) {
 		ret = pjwt_authtok_token(r->pamh, &in);
 		if (ret == PAM_SUCCESS) {
+			/* no length: PAM_AUTHTOK may be a password */
 			if (r->args.debug)
 				pjwt_log(r->pamh, JWTC_LOG_DEBUG, "token from "
-				    "PAM_AUTHTOK: %zu bytes", in.len);
+				    "PAM_AUTHTOK");
 			ret = verify(r, &in, res);
 			pjwt_input_free(&in);
 		} else if (ret == PAM_AUTHINFO_UNAVAIL) {
@@ -373,6 +506,7 @@ pjwt_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	ret = parse_args(pamh, argc, argv, &r.args);
 	if (ret != PAM_SUCCESS)
 		goto out;
+	unexport_claims(&r);
 	ret = get_user(&r);
 	if (ret != PAM_SUCCESS)
 		goto out;
@@ -382,6 +516,9 @@ pjwt_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	ret = check_token(&r, &res);
 	if (ret != PAM_SUCCESS)
 		goto out;
+	ret = same_user(&r);
+	if (ret != PAM_SUCCESS)
+		goto out;
 	ret = export_claims(&r, res);
 	if (ret != PAM_SUCCESS)
 		goto out;
@@ -389,6 +526,10 @@ pjwt_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 out:
 	jwtc_result_free(res);
 	jwtc_ctx_free(r.ctx);
+	if (r.user != NULL) {
+		OPENSSL_cleanse(r.user, strlen(r.user));
+		free(r.user);
+	}
 	return ret;
 }
 

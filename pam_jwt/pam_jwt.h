@@ -98,9 +98,18 @@ bool pjwt_key_global_only(const char *key);
 long pjwt_section_leeway(const jwtc_ctx *ctx, const char *section);
 
 /*
- * Whether a refused token of len bytes looks cut short by its client: its
- * length is 511, 1023 or 1024 bytes, or it parses and its signature is
- * shorter than the smallest its algorithm allows.
+ * Whether input of len bytes starts like a JWS: only base64url characters
+ * and dots, and before the first dot a header that decodes to a JSON
+ * object with a string "alg".  A password does not; only for input that
+ * does may a log line give its length.
+ */
+bool pjwt_looks_like_jws(const char *in, size_t len);
+
+/*
+ * Whether a refused token of len bytes looks cut short by its client: it
+ * starts like a JWS (pjwt_looks_like_jws) and its length is 511, 1023,
+ * 1024 or 4095 bytes, or it parses and its signature is shorter than the
+ * smallest its algorithm allows.
  */
 bool pjwt_looks_truncated(const char *token, size_t len);
 
@@ -149,7 +158,9 @@ int pjwt_pam_code(jwtc_rc rc);
 
 /* Sanitize a claim value for the PAM environment: 0 when it may be
  * exported as it is; -1 with why set when it holds a control character
- * or exceeds PJWT_MAX_ENV_VALUE bytes. */
+ * (C0, DEL, C1), a Unicode line or paragraph separator (U+2028, U+2029)
+ * or bidirectional control (U+202A to U+202E, U+2066 to U+2069), or
+ * exceeds PJWT_MAX_ENV_VALUE bytes. */
 int pjwt_env_value_ok(const char *value, const char **why);
 
 /* "JWT_" and the claim name in upper case, other characters '_'.  0, or -1

@@ -134,6 +134,16 @@ static const struct service {
 	{ "jwt-flagval", "auth required %M %I debug=yes\n" },
 	{ "jwt-export", "auth required %M %I "
 	    "export_claims=sub,email,groups,x-team,note,long,missing\n" },
+	{ "jwt-export-odd", "auth required %M %I "
+	    "export_claims=roles,tags,nums,ls,ps,lro,pdi,nnbsp\n" },
+	/* sshd's use of a handle: pam_jwt "sufficient" before a password
+	 * module, auth run again on the same handle after a failure */
+	{ "jwt-export-stack", "auth [success=1 default=ignore] %M %I "
+	    "export_claims=email,groups\n"
+	    "auth requisite %W/pam_matrix.so passdb=%D/passdb\n"
+	    "auth required %W/pam_matrix.so passdb=%D/passdb\n" },
+	{ "jwt-use-debug", "auth required %W/pam_set_items.so\n"
+	    "auth required %M use_first_pass %I debug\n" },
 	{ "jwt-prompt", "auth required %M %I [prompt=Access token please: ]\n" },
 	{ "jwt-small", "auth required %M %I max_token_size=1024\n" },
 	{ "jwt-rsa", "auth required %M %I algorithms=RS256\n" },
@@ -219,6 +229,8 @@ do_setup(void)
 	write_or_die("jwt-auth.conf", 0644, conf);
 	write_or_die("broken.conf", 0644, "[issuer corp]\n"
 	    "issuer = " ISS "\njwks_file = /nonexistent/jwks.json\n");
+	/* pam_matrix: user:password:service */
+	write_or_die("passdb", 0600, "alice:secret:jwt-export-stack\n");
 
 	p = path_of("cache");
 	if (mkdir(p, 0755) != 0)
@@ -736,6 +748,93 @@ test_env_helpers(void **state)
 	assert_string_equal(why, "longer than 1024 bytes");
 	big[PJWT_MAX_ENV_VALUE] = '\0';
 	assert_int_equal(pjwt_env_value_ok(big, &why), 0);
+}
+
+/* Unicode line and paragraph separators and bidirectional controls are
+ * refused; the code points next to them are not. */
+static void
+test_env_value_unicode(void **state)
+{
+	static const char *const refused_sep[] = {
+		"a\xe2\x80\xa8" "b",          /* U+2028 LINE SEPARATOR */
+		"a\xe2\x80\xa9",             /* U+2029 PARAGRAPH SEPARATOR */
+	};
+	static const char *const refused_bidi[] = {
+		"\xe2\x80\xaa" "abc",          /* U+202A LRE */
+		"ab\xe2\x80\xab",            /* U+202B RLE */
+		"ab\xe2\x80\xac" "c",          /* U+202C PDF */
+		"ab\xe2\x80\xad" "c",          /* U+202D LRO */
+		"admin\xe2\x80\xae" "txt.exe", /* U+202E RLO */
+		"\xe2\x81\xa6" "x",            /* U+2066 LRI */
+		"x\xe2\x81\xa7",             /* U+2067 RLI */
+		"x\xe2\x81\xa8" "y",           /* U+2068 FSI */
+		"x\xe2\x81\xa9",             /* U+2069 PDI */
+	};
+	static const char *const accepted[] = {
+		"a\xe2\x80\xa7" "b",           /* U+2027 */
+		"a\xe2\x80\xaf" "b",           /* U+202F narrow no-break space */
+		"a\xe2\x81\xa5" "b",           /* U+2065 */
+		"a\xe2\x81\xaa" "b",           /* U+206A */
+		"\xe2\x80",                   /* a cut sequence, not one of them */
+		"a\xe2\x82\xac",             /* U+20AC EURO SIGN */
+	};
+	const char *why;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(refused_sep) / sizeof(refused_sep[0]); i++) {
+		why = NULL;
+		assert_int_equal(pjwt_env_value_ok(refused_sep[i], &why), -1);
+		assert_string_equal(why, "holds a Unicode line or paragraph "
+		    "separator");
+	}
+	for (i = 0; i < sizeof(refused_bidi) / sizeof(refused_bidi[0]); i++) {
+		why = NULL;
+		assert_int_equal(pjwt_env_value_ok(refused_bidi[i], &why), -1);
+		assert_string_equal(why, "holds a Unicode bidirectional "
+		    "control");
+	}
+	for (i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+		why = NULL;
+		assert_int_equal(pjwt_env_value_ok(accepted[i], &why), 0);
+		assert_null(why);
+	}
+}
+
+/* What starts like a JWS, and so may have its length logged. */
+static void
+test_looks_like_jws(void **state)
+{
+	/* {"alg":"ES256"} */
+	static const char hdr[] = "eyJhbGciOiJFUzI1NiJ9";
+	static const struct { const char *in; bool jws; } rows[] = {
+		{ "eyJhbGciOiJFUzI1NiJ9.", true },
+		{ "eyJhbGciOiJFUzI1NiJ9.eyJzdWIi", true },      /* cut payload */
+		{ "eyJhbGciOiJFUzI1NiJ9.e30.c2ln", true },
+		{ "eyJhbGciOiJFUzI1NiJ9", false },              /* no dot */
+		{ "hunter2", false },
+		{ "hunter2.hunter3.x", false },                 /* no header */
+		{ "e30.e30.c2ln", false },                      /* {} has no alg */
+		{ "eyJhbGciOjF9.e30.c2ln", false },             /* "alg":1 */
+		{ "WyJhbGciXQ.e30.c2ln", false },               /* ["alg"] */
+		{ ".e30.c2ln", false },
+		{ "eyJhbGciOiJFUzI1NiJ9.e30 c2ln", false },     /* a space */
+		{ "eyJhbGciOiJFUzI1NiJ9.e30.c2ln=", false },
+		{ "", false },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (pjwt_looks_like_jws(rows[i].in, strlen(rows[i].in)) !=
+		    rows[i].jws) {
+			print_error("\"%s\": expected %s\n", rows[i].in,
+			    rows[i].jws ? "a JWS start" : "no JWS start");
+			fail();
+		}
+	}
+	assert_false(pjwt_looks_like_jws(NULL, 0));
+	assert_false(pjwt_looks_like_jws(hdr, 0));
 }
 
 static void
@@ -1507,6 +1606,88 @@ test_setcred(void **state)
 	n_pos++;
 }
 
+/* ---- PAM_USER set again by the application during the conversation ------------------------ */
+
+struct user_switch {
+	pam_handle_t *ph;
+	const char *token;
+	const char *new_user;       /* PAM_USER set to this at the prompt */
+};
+
+static int
+switch_conv(int num_msg, const struct pam_message **msg,
+    struct pam_response **resp, void *appdata)
+{
+	struct user_switch *us = appdata;
+	struct pam_response *r;
+	int i;
+
+	r = calloc((size_t)num_msg, sizeof(*r));
+	if (r == NULL)
+		return PAM_BUF_ERR;
+	for (i = 0; i < num_msg; i++) {
+		if (msg[i]->msg_style != PAM_PROMPT_ECHO_OFF)
+			continue;
+		/* libpam wipes and frees the string it held */
+		if (pam_set_item(us->ph, PAM_USER, us->new_user) != PAM_SUCCESS)
+			goto fail;
+		r[i].resp = strdup(us->token);
+		if (r[i].resp == NULL)
+			goto fail;
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+fail:
+	for (i = 0; i < num_msg; i++)
+		free(r[i].resp);
+	free(r);
+	return PAM_CONV_ERR;
+}
+
+/* pam_jwt checks the token for the user it read before the conversation
+ * (its own copy), and refuses when PAM_USER is no longer that user. */
+static void
+check_user_switch(const char *new_user, int want, const char *const *lines)
+{
+	char *t = good("alice", "switch", "");
+	struct user_switch us = { NULL, t, new_user };
+	struct pam_conv conv = { switch_conv, &us };
+	const void *item = NULL;
+	struct logcap lc;
+	int rc;
+
+	assert_int_equal(pam_start("jwt", "alice", &conv, &us.ph),
+	    PAM_SUCCESS);
+	capture_begin();
+	rc = pam_authenticate(us.ph, 0);
+	capture_end(&lc);
+	assert_pam(rc, want);
+	assert_int_equal(pam_get_item(us.ph, PAM_USER, &item), PAM_SUCCESS);
+	assert_string_equal(item, new_user);
+	expect_lines(&lc, false, lines);
+	expect_secret_kept(&lc, t);
+	(void)pam_end(us.ph, rc);
+	logcap_free(&lc);
+	mint_free(t);
+	if (want == PAM_SUCCESS)
+		n_pos++;
+	else
+		n_neg++;
+}
+
+static void
+test_user_set_during_conv(void **state)
+{
+	(void)state;
+	check_user_switch("bob", PAM_AUTH_ERR, LINES(
+	    "6: accepted user=alice section=inline kid=k1 jti=switch",
+	    "5: refused: PAM_USER changed from alice to bob while the token "
+	    "was read"));
+	/* set again to the same name: a new string, still alice */
+	check_user_switch("alice", PAM_SUCCESS, LINES(
+	    "6: accepted user=alice section=inline kid=k1 jti=switch"));
+}
+
 /* ---- export_claims --------------------------------------------------------------------------- */
 
 static void
@@ -1551,6 +1732,121 @@ test_export_claims(void **state)
 	logcap_free(&lc);
 	n_pos++;
 	mint_free(t);
+}
+
+/* Arrays whose elements hold ',' (ambiguous once joined), and values with
+ * Unicode separators or bidirectional controls, are not exported. */
+static void
+test_export_ambiguous(void **state)
+{
+	char *t = good("alice", "export-odd", ",\"roles\":[\"a,b\",\"c\"],"
+	    "\"tags\":\"x,y\",\"nums\":[1,2.5,true],"
+	    "\"ls\":\"one\\u2028two\",\"ps\":\"one\\u2029two\","
+	    "\"lro\":\"admin\\u202Dgpj.exe\",\"pdi\":\"x\\u2069\","
+	    "\"nnbsp\":\"1\\u202Fkm\"");
+	struct pam_testcase cases[] = {
+		pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS),
+		pam_test(PAMTEST_GETENVLIST, 0),
+	};
+	struct logcap lc;
+	struct conv c;
+	char **env;
+
+	(void)state;
+	conv_init(&c, REPLIES(t));
+	run("jwt-export-odd", "alice", &c, cases, 2, NULL, &lc);
+	assert_pam(cases[0].op_rv, PAM_SUCCESS);
+	env = cases[1].case_out.envlist;
+	assert_null(env_get(env, "JWT_ROLES"));
+	assert_string_equal(env_get(env, "JWT_TAGS"), "x,y");   /* a string */
+	assert_string_equal(env_get(env, "JWT_NUMS"), "1,2.5,true");
+	assert_null(env_get(env, "JWT_LS"));
+	assert_null(env_get(env, "JWT_PS"));
+	assert_null(env_get(env, "JWT_LRO"));
+	assert_null(env_get(env, "JWT_PDI"));
+	assert_string_equal(env_get(env, "JWT_NNBSP"), "1\xe2\x80\xafkm");
+	expect_lines(&lc, false, LINES(
+	    "6: accepted user=alice section=inline kid=k1 jti=export-odd",
+	    "4: claim roles not exported: its value is an array with an "
+	    "element that holds a ','",
+	    "4: claim ls not exported: its value holds a Unicode line or "
+	    "paragraph separator",
+	    "4: claim ps not exported: its value holds a Unicode line or "
+	    "paragraph separator",
+	    "4: claim lro not exported: its value holds a Unicode "
+	    "bidirectional control",
+	    "4: claim pdi not exported: its value holds a Unicode "
+	    "bidirectional control"));
+	/* the warnings never show a value */
+	assert_null(strstr(lc.raw, "a,b"));
+	assert_null(strstr(lc.raw, "gpj"));
+	pamtest_free_env(env);
+	conv_done(&c);
+	logcap_free(&lc);
+	n_neg += 5;
+	n_pos++;
+	mint_free(t);
+}
+
+/*
+ * auth run twice on one handle, as sshd does for keyboard-interactive:
+ * pam_jwt succeeds and exports, the password module after it fails the
+ * first run (its "Password: " answered "wrong"); the second run, whose
+ * token prompt is answered with a password, succeeds through the password
+ * module (or fails): nothing of the first token may be left in the
+ * environment.
+ */
+static void
+check_export_stale(const char *pw, int want2, const char *prompts)
+{
+	char *t = good("alice", "stale", ",\"email\":\"alice@example.com\","
+	    "\"groups\":[\"staff\",\"ops\"]");
+	struct pam_testcase cases[] = {
+		pam_test(PAMTEST_AUTHENTICATE, PAM_AUTH_ERR),
+		pam_test(PAMTEST_GETENVLIST, 0),
+		pam_test(PAMTEST_AUTHENTICATE, want2),
+		pam_test(PAMTEST_GETENVLIST, 0),
+	};
+	struct logcap lc;
+	struct conv c;
+	char **env1, **env2;
+
+	conv_init(&c, REPLIES(t, "wrong", pw, pw, pw));
+	run("jwt-export-stack", "alice", &c, cases, 4, NULL, &lc);
+	assert_pam(cases[0].op_rv, PAM_AUTH_ERR);
+	assert_pam(cases[2].op_rv, want2);
+	assert_prompts(&c, prompts);
+	env1 = cases[1].case_out.envlist;
+	env2 = cases[3].case_out.envlist;
+	/* the first run exported, then failed in pam_matrix */
+	assert_string_equal(env_get(env1, "JWT_EMAIL"), "alice@example.com");
+	assert_string_equal(env_get(env1, "JWT_GROUPS"), "staff,ops");
+	/* the second run took them out */
+	assert_null(env_get(env2, "JWT_EMAIL"));
+	assert_null(env_get(env2, "JWT_GROUPS"));
+	expect_secret_kept(&lc, t);
+	pamtest_free_env(env1);
+	pamtest_free_env(env2);
+	conv_done(&c);
+	logcap_free(&lc);
+	n_neg++;
+	mint_free(t);
+}
+
+static void
+test_export_stale_then_password(void **state)
+{
+	(void)state;
+	check_export_stale("secret", PAM_SUCCESS,
+	    "Token: |Password: |Token: |Password: |Password: ");
+}
+
+static void
+test_export_stale_then_failure(void **state)
+{
+	(void)state;
+	check_export_stale("wrong", PAM_AUTH_ERR,
+	    "Token: |Password: |Token: |Password: ");
 }
 
 static void
@@ -1835,6 +2131,30 @@ test_no_cut_hint(void **state)
 	mint_free(t);
 }
 
+/* Input of a length at which clients cut, that does not start like a JWS
+ * (a password, or dots and base64url without a header): no hint, so no
+ * length in the log. */
+static void
+test_no_cut_hint_password(void **state)
+{
+	static const size_t lens[] = { 511, 1023, 1024, 4095 };
+	char buf[4096];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		memset(buf, 'p', lens[i]);
+		buf[lens[i]] = '\0';
+		check_auth("jwt", "alice", buf, PAM_AUTH_ERR, "Token: ", LINES(
+		    "5: refused user=- section=- kid=- jti=-: *"));
+		/* the shape of a JWS, but no header */
+		buf[100] = '.';
+		buf[200] = '.';
+		check_auth("jwt", "alice", buf, PAM_AUTH_ERR, "Token: ", LINES(
+		    "5: refused user=- section=- kid=- jti=-: *"));
+	}
+}
+
 /* ---- debug ------------------------------------------------------------------------------------------ */
 
 static void
@@ -1850,8 +2170,45 @@ test_debug_steps(void **state)
 	expect_lines(&lc, true, LINES(
 	    "7: section inline: keys from jwks_file",
 	    "7: 1 issuer section trusted",
-	    "7: token read from the conversation: 6 bytes in 2 parts",
+	    "7: reply read from the conversation in 2 parts: not the start "
+	    "of a JWS",
 	    "5: refused user=- section=- kid=- jti=-: *"));
+	conv_done(&c);
+	logcap_free(&lc);
+	n_neg++;
+}
+
+/* No line gives the length of what may be a password: PAM_AUTHTOK, or a
+ * reply that does not start like a JWS. */
+static void
+test_debug_no_password_length(void **state)
+{
+	struct logcap lc;
+	struct conv c;
+
+	(void)state;
+	/* 13 bytes */
+	assert_pam(auth_authtok("jwt-use-debug", "correcthorse!", no_replies,
+	    &c, &lc), PAM_AUTH_ERR);
+	expect_lines(&lc, true, LINES(
+	    "7: section inline: keys from jwks_file",
+	    "7: 1 issuer section trusted",
+	    "7: token from PAM_AUTHTOK",
+	    "5: refused user=- section=- kid=- jti=-: *"));
+	assert_null(strstr(lc.raw, "13"));
+	conv_done(&c);
+	logcap_free(&lc);
+	n_neg++;
+
+	assert_pam(auth("jwt-debug", "alice", REPLIES("correcthorse!"), &c,
+	    &lc), PAM_AUTH_ERR);
+	expect_lines(&lc, true, LINES(
+	    "7: section inline: keys from jwks_file",
+	    "7: 1 issuer section trusted",
+	    "7: reply read from the conversation in 1 part: not the start "
+	    "of a JWS",
+	    "5: refused user=- section=- kid=- jti=-: *"));
+	assert_null(strstr(lc.raw, "13"));
 	conv_done(&c);
 	logcap_free(&lc);
 	n_neg++;
@@ -1899,6 +2256,8 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_rc_mapping),
 		cmocka_unit_test(test_part_rule),
 		cmocka_unit_test(test_env_helpers),
+		cmocka_unit_test(test_env_value_unicode),
+		cmocka_unit_test(test_looks_like_jws),
 		cmocka_unit_test(test_args),
 		cmocka_unit_test(test_exports),
 		cmocka_unit_test(test_conv_ok),
@@ -1935,7 +2294,11 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_acct_after_failed_auth),
 		cmocka_unit_test(test_acct_user_changed),
 		cmocka_unit_test(test_setcred),
+		cmocka_unit_test(test_user_set_during_conv),
 		cmocka_unit_test(test_export_claims),
+		cmocka_unit_test(test_export_ambiguous),
+		cmocka_unit_test(test_export_stale_then_password),
+		cmocka_unit_test(test_export_stale_then_failure),
 		cmocka_unit_test(test_export_not_on_failure),
 		cmocka_unit_test(test_parts_2_3_8),
 		cmocka_unit_test(test_parts_64),
@@ -1948,7 +2311,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_cut_at_4095),
 		cmocka_unit_test(test_cut_signature_odd),
 		cmocka_unit_test(test_no_cut_hint),
+		cmocka_unit_test(test_no_cut_hint_password),
 		cmocka_unit_test(test_debug_steps),
+		cmocka_unit_test(test_debug_no_password_length),
 	};
 	const char *pw = getenv("PAM_WRAPPER");
 
