@@ -3,12 +3,18 @@
 # the only argument, the answer on standard output.  Checked: the parts of
 # long tokens (sizes at the edges of a part), the prompts it answers and the
 # many it must refuse (exit 1 and nothing on standard output), the token
-# file's checks, JWT_AUTH_TOKEN_CMD run once for all the parts with the
-# token kept 0600 in XDG_RUNTIME_DIR and removed after the last part, and
-# that no run ever shows the token on standard error.
+# file's checks, JWT_AUTH_TOKEN_CMD run once per ssh process (a second
+# "Token: " of the same process refused, another process getting its own
+# run) with the token kept 0600 in XDG_RUNTIME_DIR, recording the start
+# time of the ssh process, and removed after the last part, the sweep of
+# stale files at every run, the bound on a command whose output is held
+# open after it exited, and that no run ever shows the token on standard
+# error.
 #
-# Every run is a child of this shell, so its parent pid (the "ssh process"
-# that keys the kept token) is $$.
+# Most runs are children of this shell, so their parent pid (the "ssh
+# process" that keys the marker and the kept token) is $$; new_conn stands
+# for a new ssh process.  as_one_ssh runs several prompts as children of
+# one other shell.
 
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
@@ -327,6 +333,13 @@ if command -v script >/dev/null 2>&1 &&
 fi
 
 # ==== JWT_AUTH_TOKEN_CMD ==================================================================
+# The ssh process of the runs below is this shell: the marker that the
+# command ran is $ran, the kept token $kept.  new_conn stands for a new
+# connection (a new ssh process): it removes the marker.
+ran=$run/jwt-auth-askpass.$$.ran
+new_conn() {
+	rm -f "$ran"
+}
 cmd_of() { # TOKEN-FILE COUNT-FILE
 	echo "JWT_AUTH_TOKEN_CMD=echo run >>'$2'; cat '$1'"
 }
@@ -336,15 +349,39 @@ count_of() {
 mode_of() {
 	stat -c %a "$1" 2>/dev/null
 }
+# start_of PID: the start time of process PID (field 22 of /proc/PID/stat;
+# field 2, the name, ends at the last ')').
+start_of() {
+	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $20 }'
+}
+# state_file PATH START [FILE]: a kept token (or, without FILE, a marker)
+# as jwt-auth-askpass writes it: START on the first line, then the token.
+state_file() {
+	{ printf '%s\n' "$2"; [ -z "${3:-}" ] || cat "$3"; } >"$1" || exit 99
+	chmod 0600 "$1"
+}
+me=$(start_of $$)
+case $me in
+'' | *[!0-9]*)
+	echo "# no start time in /proc/$$/stat: JWT_AUTH_TOKEN_CMD not tested"
+	finish ;;
+esac
 
 # Three parts, the command run once, the token kept 0600 until the last.
+new_conn
 c3=$(cmd_of "$T/t2500" "$T/count3")
 ask 0 "command, part 1 of 3" "(alice@host) Token: " "$c3"
 cp "$T/stdout" "$T/c3-part1"
 [ "$(mode_of "$kept")" = 600 ] && ok "command: kept token of mode 0600 after part 1" ||
     not_ok "command: kept token after part 1: mode '$(mode_of "$kept")'"
-cmp -s "$kept" "$T/t2500" && ok "command: the kept file holds the token" ||
+[ "$(head -n 1 "$kept")" = "$me" ] &&
+    ok "command: the kept file records the start time of the ssh process" ||
+    not_ok "command: the kept file starts with '$(head -n 1 "$kept")', not '$me'"
+tail -n +2 "$kept" | cmp -s - "$T/t2500" && ok "command: the kept file holds the token" ||
     not_ok "command: the kept file does not hold the token"
+[ "$(mode_of "$ran")" = 600 ] && [ "$(cat "$ran")" = "$me" ] &&
+    ok "command: marker of mode 0600 with the start time of the ssh process" ||
+    not_ok "command: marker '$(cat "$ran" 2>/dev/null)' of mode '$(mode_of "$ran")'"
 ask 0 "command, part 2 of 3" "(alice@host) Token (part 2): " "$c3"
 cat "$T/stdout" >>"$T/c3-part1"
 [ -f "$kept" ] && ok "command: token still kept after part 2" ||
@@ -358,45 +395,60 @@ cat "$T/stdout" >>"$T/c3-part1"
 tr -d '\\\n' <"$T/c3-part1" >"$T/c3-assembled"
 cmp -s "$T/c3-assembled" "$T/t2500" && ok "command: the parts make the token" ||
     not_ok "command: the parts do not make the token"
-[ -z "$(ls -A "$run")" ] && ok "command: XDG_RUNTIME_DIR left empty" ||
+[ "$(ls -A "$run")" = "jwt-auth-askpass.$$.ran" ] &&
+    ok "command: only the marker is left in XDG_RUNTIME_DIR" ||
     not_ok "command: XDG_RUNTIME_DIR holds $(ls -A "$run")"
 
-# The collected form too, with a restrictive umask: the file is still 0600.
+# The collected form too, with a restrictive umask: the files are still 0600.
+new_conn
 umask 0277
 ask 0 "command, umask 0277, part 1" "Token: " "$(cmd_of "$T/t1001" "$T/count2")"
 umask 022
 [ "$(mode_of "$kept")" = 600 ] && ok "command, umask 0277: kept token of mode 0600" ||
     not_ok "command, umask 0277: kept token of mode '$(mode_of "$kept")'"
+[ "$(mode_of "$ran")" = 600 ] && ok "command, umask 0277: marker of mode 0600" ||
+    not_ok "command, umask 0277: marker of mode '$(mode_of "$ran")'"
+new_conn
 umask 0277
 collect "command, umask 0277" "$T/t1001" 2 "" "$(cmd_of "$T/t1001" "$T/count2")"
 umask 022
 [ "$(count_of "$T/count2")" -eq 2 ] &&
-    ok "command, umask 0277: run once per first prompt" ||
-    not_ok "command, umask 0277: run $(count_of "$T/count2") times for 2 first prompts"
+    ok "command, umask 0277: run once per connection" ||
+    not_ok "command, umask 0277: run $(count_of "$T/count2") times for 2 connections"
 [ ! -e "$kept" ] && ok "command, umask 0277: nothing kept at the end" ||
     not_ok "command, umask 0277: kept token left"
 
-# One part: printed, nothing kept, and it works without XDG_RUNTIME_DIR.
+# One part: printed, nothing kept, but the marker is: it needs
+# XDG_RUNTIME_DIR too.
+new_conn
 ask 0 "command, one part" "Token: " "$(cmd_of "$T/t1000" "$T/count1")"
 check_answer "command, one part" "$T/t1000"
 [ ! -e "$kept" ] && ok "command, one part: nothing kept" ||
     not_ok "command, one part: a token was kept"
-ask 0 "command, one part, no XDG_RUNTIME_DIR" "Token: " \
-    "$(cmd_of "$T/t300" "$T/count1")" XDG_RUNTIME_DIR=
-check_answer "command, one part, no XDG_RUNTIME_DIR" "$T/t300"
+[ -f "$ran" ] && ok "command, one part: the marker is there" ||
+    not_ok "command, one part: no marker"
 refuse "command, part 2 of a one-part token" "Token (part 2): " \
     "$(cmd_of "$T/t1000" "$T/count1")"
 expect_stderr_contains "no token is kept" "part 2 of one: says why"
-[ "$(count_of "$T/count1")" -eq 2 ] && ok "command: not run for a later part" ||
-    not_ok "command: run $(count_of "$T/count1") times for 2 first prompts"
+new_conn
+refuse "command, one part, no XDG_RUNTIME_DIR" "Token: " \
+    "$(cmd_of "$T/t300" "$T/count1")" XDG_RUNTIME_DIR=
+expect_stderr_contains "runs once per ssh process and needs XDG_RUNTIME_DIR" \
+    "no XDG_RUNTIME_DIR: says why"
+[ "$(count_of "$T/count1")" -eq 1 ] &&
+    ok "command: run neither for a later part nor without XDG_RUNTIME_DIR" ||
+    not_ok "command: run $(count_of "$T/count1") times, expected once"
 
 # The command's standard input is /dev/null, not ssh's.
+new_conn
 printf '%s' "$(cat "$T/t300")" >"$T/stdin-token"
 expect_exit_in "$T/stdin-token" 1 "command reading stdin gets nothing" \
     env "JWT_AUTH_TOKEN_CMD=cat" "$ASKPASS" "Token: "
 expect_stdout_empty "command reading stdin: nothing on stdout"
+expect_stderr_contains "the token is empty" "command reading stdin: says why"
 # The command's stdout is the answer only through the checks: a command
 # that prints to its stderr shows that to the user, not to ssh.
+new_conn
 ask 0 "command writing to stderr" "Token: " \
     "JWT_AUTH_TOKEN_CMD=echo hello >&2; cat '$T/t300'"
 check_answer "command writing to stderr" "$T/t300"
@@ -404,10 +456,12 @@ check_answer "command writing to stderr" "$T/t300"
 # SIGCHLD and SIGPIPE inherited as ignored (signals ignored by ssh stay
 # ignored across exec): the command's exit status is still seen.
 if command -v perl >/dev/null 2>&1; then
+	new_conn
 	ask 0 "command, SIGCHLD and SIGPIPE ignored" "Token: " \
 	    "JWT_AUTH_TOKEN_CMD=cat '$T/t300'" \
 	    perl -e '$SIG{CHLD} = $SIG{PIPE} = "IGNORE"; exec @ARGV or exit 99'
 	check_answer "command, SIGCHLD and SIGPIPE ignored" "$T/t300"
+	new_conn
 	refuse "command failing, SIGCHLD ignored" "Token: " \
 	    "JWT_AUTH_TOKEN_CMD=cat '$T/t300'; exit 4" \
 	    perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV or exit 99'
@@ -415,18 +469,30 @@ if command -v perl >/dev/null 2>&1; then
 fi
 
 # Failing commands.
+new_conn
 refuse "command failing" "Token: " "JWT_AUTH_TOKEN_CMD=cat '$T/t300'; exit 3"
 expect_stderr_contains "exit status 3" "command failing: says why"
+new_conn
 refuse "command killed" "Token: " "JWT_AUTH_TOKEN_CMD=cat '$T/t300'; kill -9 \$\$"
 expect_stderr_contains "killed by signal 9" "command killed: says why"
+new_conn
 refuse "command not found" "Token: " \
     "JWT_AUTH_TOKEN_CMD=/nonexistent/oidc-token corp"
+expect_stderr_contains "exit status 127" "command not found: says why"
+new_conn
 refuse "command printing nothing" "Token: " "JWT_AUTH_TOKEN_CMD=true"
+expect_stderr_contains "the token is empty" "command printing nothing: says why"
+new_conn
 refuse "command printing a space" "Token: " \
     "JWT_AUTH_TOKEN_CMD=printf 'eyJh.eyJz dGFy.c2ln'"
+expect_stderr_contains "byte 10 of the token" "command printing a space: says why"
+new_conn
 refuse "command printing a long first line and more" "Token: " \
     "JWT_AUTH_TOKEN_CMD=cat '$T/t300'; echo; cat '$T/t300'"
+expect_stderr_contains "not a base64url character" \
+    "command printing two lines: says why"
 if command -v timeout >/dev/null 2>&1; then
+	# (under timeout, the ssh process is timeout: a new one each time)
 	expect_exit 1 "command printing 1 MB (no hang)" timeout 30 env \
 	    "JWT_AUTH_TOKEN_CMD=head -c 1000000 /dev/zero | tr '\\000' A; sleep 30" \
 	    "$ASKPASS" "Token: "
@@ -437,8 +503,9 @@ fi
 [ ! -e "$kept" ] && ok "failing commands: nothing kept" ||
     not_ok "failing commands: a token was kept"
 
-# XDG_RUNTIME_DIR not usable: a token of several parts is refused at once
-# (nothing printed, nothing kept).
+# XDG_RUNTIME_DIR not usable: the command is not run (nothing printed,
+# nothing kept).
+new_conn
 chmod 0755 "$run"
 refuse "command, 3 parts, XDG_RUNTIME_DIR of mode 0755" "Token: " \
     "$(cmd_of "$T/t2500" "$T/count755")"
@@ -446,6 +513,8 @@ expect_stderr_contains "XDG_RUNTIME_DIR" "mode 0755: says why"
 [ ! -e "$kept" ] && ok "mode 0755: nothing kept" || not_ok "mode 0755: a token was kept"
 refuse "command, part 2, XDG_RUNTIME_DIR of mode 0755" "Token (part 2): " \
     "$(cmd_of "$T/t2500" "$T/count755")"
+refuse "command, 1 part, XDG_RUNTIME_DIR of mode 0755" "Token: " \
+    "$(cmd_of "$T/t300" "$T/count755")"
 chmod 0700 "$run"
 refuse "command, 3 parts, no XDG_RUNTIME_DIR" "Token: " \
     "$(cmd_of "$T/t2500" "$T/count755")" XDG_RUNTIME_DIR=
@@ -460,27 +529,44 @@ if [ "$(id -u)" -eq 0 ]; then
 	[ -z "$(ls -A "$T/run-theirs")" ] && ok "another user's directory: untouched" ||
 	    not_ok "another user's directory: written to"
 fi
+[ "$(count_of "$T/count755")" -eq 0 ] &&
+    ok "XDG_RUNTIME_DIR not usable: the command never ran" ||
+    not_ok "XDG_RUNTIME_DIR not usable: the command ran $(count_of "$T/count755") times"
 
-# Later prompts: only from a kept token that is safe and fresh; on any
-# failure the kept token is removed.
+# Later prompts: only from a kept token that is safe, fresh and of this
+# very ssh process; on any failure the kept token is removed.
 c=$(cmd_of "$T/t2500" "$T/count-later")
+new_conn
 refuse "command, part 2 before part 1" "Token (part 2): " "$c"
 ask 0 "command, part 1 (then part 4)" "Token: " "$c"
 refuse "command, part 4 of 3" "Token (part 4): " "$c"
 [ ! -e "$kept" ] && ok "part 4 of 3: kept token removed" ||
     not_ok "part 4 of 3: kept token left"
 
+new_conn
 ask 0 "command, part 1 (then mode 0644)" "Token: " "$c"
 chmod 0644 "$kept"
 refuse "command, part 2 from a kept token of mode 0644" "Token (part 2): " "$c"
 [ ! -e "$kept" ] && ok "kept token of mode 0644: removed" ||
     not_ok "kept token of mode 0644: left"
 
+new_conn
 ask 0 "command, part 1 (then aged)" "Token: " "$c"
-touch -d '20 minutes ago' "$kept"
-refuse "command, part 2 from a kept token 20 minutes old" "Token (part 2): " "$c"
-expect_stderr_contains "older than 600 seconds" "old kept token: says why"
+touch -d '3 minutes ago' "$kept"
+refuse "command, part 2 from a kept token 3 minutes old" "Token (part 2): " "$c"
+expect_stderr_contains "older than 120 seconds" "old kept token: says why"
 [ ! -e "$kept" ] && ok "old kept token: removed" || not_ok "old kept token: left"
+
+# A kept token that records another start time was kept for an earlier
+# process with the same pid (pid reuse): never used.
+new_conn
+ask 0 "command, part 1 (then start time changed)" "Token: " "$c"
+tail -n +2 "$kept" >"$T/kept-body"
+state_file "$kept" $((me + 1)) "$T/kept-body"
+refuse "command, part 2 from a kept token of another start time" \
+    "Token (part 2): " "$c"
+[ ! -e "$kept" ] && ok "kept token of another start time: removed" ||
+    not_ok "kept token of another start time: left"
 
 cp "$T/t2500" "$T/elsewhere" && chmod 0600 "$T/elsewhere"
 ln -s "$T/elsewhere" "$kept"
@@ -490,45 +576,228 @@ refuse "command, part 2 from a kept token that is a symlink" \
     not_ok "kept symlink: its target removed"
 rm -f "$kept"
 
-printf 'eyJh.eyJz dGFy.c2ln' >"$kept" && chmod 0600 "$kept"
+printf 'eyJh.eyJz dGFy.c2ln' >"$T/spaced"
+state_file "$kept" "$me" "$T/spaced"
 refuse "command, part 2 from a kept file that is not a token" \
     "Token (part 2): " "$c"
+expect_stderr_contains "byte 10 of the token" "kept non-token: says why"
 [ ! -e "$kept" ] && ok "kept non-token: removed" || not_ok "kept non-token: left"
 
-# A first prompt replaces what an earlier attempt of this ssh left, and
-# removes what ssh processes that are gone left, and anything stale.
-sh -c 'exit 0' &
-dead=$!
-wait "$dead"
-printf 'left' >"$kept" && chmod 0600 "$kept"
-printf 'dead' >"$run/jwt-auth-askpass.$dead.token"
-printf 'old' >"$run/jwt-auth-askpass.1.token"
-touch -d '20 minutes ago' "$run/jwt-auth-askpass.1.token"
-printf 'live' >"$run/jwt-auth-askpass.$$0.token.keep"
-sleep 60 </dev/null >/dev/null 2>&1 &
-live=$!
-printf 'live' >"$run/jwt-auth-askpass.$live.token"
-printf 'other' >"$run/other.token"
-chmod 0600 "$run"/*
-ask 0 "command, part 1 over an earlier attempt" "Token: " "$c"
-cmp -s "$kept" "$T/t2500" && ok "earlier attempt: kept token replaced" ||
+# A token kept by an earlier attempt of this ssh process without a
+# marker is replaced by the first prompt.
+new_conn
+state_file "$kept" "$me" "$T/t300"
+ask 0 "command, part 1 over a token kept earlier" "Token: " "$c"
+tail -n +2 "$kept" | cmp -s - "$T/t2500" && ok "earlier attempt: kept token replaced" ||
     not_ok "earlier attempt: kept token not replaced"
-[ ! -e "$run/jwt-auth-askpass.$dead.token" ] && ok "token of a gone ssh: removed" ||
-    not_ok "token of a gone ssh: left"
-[ ! -e "$run/jwt-auth-askpass.1.token" ] && ok "stale token: removed" ||
-    not_ok "stale token: left"
-[ -e "$run/jwt-auth-askpass.$live.token" ] && ok "token of a running ssh: left alone" ||
-    not_ok "token of a running ssh: removed"
-[ -e "$run/other.token" ] && [ -e "$run/jwt-auth-askpass.$$0.token.keep" ] &&
-    ok "other files: left alone" || not_ok "other files: removed"
-kill "$live" 2>/dev/null
-wait "$live" 2>/dev/null
 ask 0 "command, part 2 after the replacement" "Token (part 2): " "$c"
 ask 0 "command, part 3 after the replacement" "Token (part 3): " "$c"
 [ ! -e "$kept" ] && ok "after the replacement: removed after the last part" ||
     not_ok "after the replacement: kept token left"
-[ "$(count_of "$T/count-later")" -eq 4 ] &&
-    ok "command: run once per first prompt (4)" ||
-    not_ok "command: run $(count_of "$T/count-later") times for 4 first prompts"
+[ "$(count_of "$T/count-later")" -eq 5 ] &&
+    ok "command: run once per connection (5)" ||
+    not_ok "command: run $(count_of "$T/count-later") times for 5 connections"
+
+# ==== once per ssh process ==================================================================
+# as_one_ssh TAG VAR=VALUE PROMPT...: answer the prompts in turn, each run a
+# child of one shell, as ssh runs its askpass; run I leaves $T/TAG.I.out,
+# .err and .rc.
+as_one_ssh() {
+	_tag=$T/$1
+	_env=$2
+	shift 2
+	bash -c '
+		tag=$1 env=$2 askpass=$3
+		shift 3
+		i=0
+		for p in "$@"; do
+			i=$((i + 1))
+			env "$env" "$askpass" "$p" </dev/null >"$tag.$i.out" \
+			    2>"$tag.$i.err"
+			echo $? >"$tag.$i.rc"
+		done
+		exit 0' bash "$_tag" "$_env" "$ASKPASS" "$@"
+}
+# run_was TAG I RC DESC: run I of TAG exited RC, printed nothing when it
+# refused, and showed no token on stderr.
+run_was() {
+	_f=$T/$1.$2
+	if [ "$(cat "$_f.rc" 2>/dev/null)" = "$3" ]; then
+		ok "$4 (exit $3)"
+	else
+		not_ok "$4: exit $(cat "$_f.rc" 2>/dev/null), expected $3"
+		sed 's/^/  stderr: /' "$_f.err" 2>/dev/null
+	fi
+	if [ "$3" -ne 0 ] && [ -s "$_f.out" ]; then
+		not_ok "$4: printed on stdout"
+	fi
+	if grep -qF -f "$T/markers" "$_f.err"; then
+		not_ok "$4: token on stderr"
+	fi
+}
+# err_has TAG I TEXT DESC
+err_has() {
+	if grep -qF -e "$3" "$T/$1.$2.err"; then
+		ok "$4"
+	else
+		not_ok "$4: stderr lacks \"$3\""
+		sed 's/^/  stderr: /' "$T/$1.$2.err"
+	fi
+}
+
+# One part: a second "Token: " of the same ssh process is refused.
+as_one_ssh w1 "$(cmd_of "$T/t300" "$T/count-w")" "Token: " "(alice@host) Token: "
+run_was w1 1 0 "same ssh process, first Token: prompt"
+printf '\n' | cat "$T/t300" - | cmp -s - "$T/w1.1.out" &&
+    ok "same ssh process, first prompt: the token" ||
+    not_ok "same ssh process, first prompt: not the token"
+run_was w1 2 1 "same ssh process, second Token: prompt refused"
+err_has w1 2 "the token was already given once in this connection" \
+    "second Token: prompt: says why"
+[ "$(count_of "$T/count-w")" -eq 1 ] &&
+    ok "same ssh process: the command ran once for two Token: prompts" ||
+    not_ok "same ssh process: the command ran $(count_of "$T/count-w") times"
+# Another ssh process gets its own run.
+as_one_ssh w2 "$(cmd_of "$T/t300" "$T/count-w")" "Token: "
+run_was w2 1 0 "another ssh process, Token: prompt"
+[ "$(count_of "$T/count-w")" -eq 2 ] &&
+    ok "another ssh process: the command ran for it" ||
+    not_ok "another ssh process: the command ran $(count_of "$T/count-w") times in all"
+
+# Parts: a Token: prompt between them is refused, and ends the kept token.
+as_one_ssh w3 "$(cmd_of "$T/t2500" "$T/count-w3")" "Token: " \
+    "Token (part 2): " "Token: " "Token (part 3): "
+run_was w3 1 0 "parts, same ssh process: part 1"
+run_was w3 2 0 "parts, same ssh process: part 2"
+run_was w3 3 1 "parts, same ssh process: Token: again refused"
+err_has w3 3 "already given once" "parts, Token: again: says why"
+run_was w3 4 1 "parts, same ssh process: part 3 after that refused"
+err_has w3 4 "no token is kept" "parts, part 3 after Token: again: says why"
+[ "$(count_of "$T/count-w3")" -eq 1 ] && ok "parts: the command ran once" ||
+    not_ok "parts: the command ran $(count_of "$T/count-w3") times"
+
+# A command that failed has run too.
+as_one_ssh w4 "JWT_AUTH_TOKEN_CMD=echo run >>'$T/count-w4'; exit 3" \
+    "Token: " "Token: " "Token: "
+run_was w4 1 1 "failing command, first Token: prompt"
+run_was w4 2 1 "failing command, second Token: prompt"
+err_has w4 2 "already given once" "failing command, second prompt: says why"
+run_was w4 3 1 "failing command, third Token: prompt"
+[ "$(count_of "$T/count-w4")" -eq 1 ] &&
+    ok "failing command: run once for three Token: prompts" ||
+    not_ok "failing command: run $(count_of "$T/count-w4") times"
+
+# ==== the sweep: every run removes what is stale =============================================
+sh -c 'exit 0' &
+dead=$!
+wait "$dead"
+sleep 60 </dev/null >/dev/null 2>&1 &
+live=$!
+sleep 60 </dev/null >/dev/null 2>&1 &
+live2=$!
+sleep 60 </dev/null >/dev/null 2>&1 &
+live3=$!
+s1=$(start_of "$live")
+s2=$(start_of "$live2")
+s3=$(start_of "$live3")
+F_=$run/jwt-auth-askpass
+new_conn
+state_file "$F_.$dead.token" 5 "$T/t300"       # ssh gone
+state_file "$F_.$dead.ran" 5
+state_file "$F_.$dead.new" 5 "$T/t300"         # its writer gone
+state_file "$F_.$live.token" "$s1" "$T/t300"   # fresh, of a running ssh
+state_file "$F_.$live.ran" "$s1"
+state_file "$F_.$live.new" 1 "$T/t300"         # being written
+state_file "$F_.$live2.token" "$s2" "$T/t300"  # of a running ssh, too old
+touch -d '3 minutes ago' "$F_.$live2.token"
+state_file "$F_.$live2.ran" "$s2"              # markers do not age
+touch -d '3 minutes ago' "$F_.$live2.ran"
+state_file "$F_.$live2.new" 1 "$T/t300"        # written too long ago
+touch -d '3 minutes ago' "$F_.$live2.new"
+state_file "$F_.$live3.token" $((s3 + 1)) "$T/t300"  # pid reused
+state_file "$F_.$live3.ran" $((s3 + 1))
+state_file "$kept" $((me + 1)) "$T/t300"       # this shell's pid, reused
+state_file "$F_.1.ran" "$s1"                   # pid 1 did not start then
+printf 'other' >"$run/other.token"
+printf 'keep' >"$F_.$live.token.keep"
+chmod 0600 "$run"/*
+# Any prompt will do, even one that is refused.
+refuse "a Password: prompt (the sweep runs at every prompt)" "Password: " \
+    "$(F "$T/t300")"
+gone() { # FILE DESC
+	[ ! -e "$1" ] && ok "sweep: $2: removed" || not_ok "sweep: $2: left"
+}
+left_alone() { # FILE DESC
+	[ -e "$1" ] && ok "sweep: $2: left alone" || not_ok "sweep: $2: removed"
+}
+gone "$F_.$dead.token" "kept token of a gone ssh"
+gone "$F_.$dead.ran" "marker of a gone ssh"
+gone "$F_.$dead.new" "file being written by a gone process"
+left_alone "$F_.$live.token" "fresh kept token of a running ssh"
+left_alone "$F_.$live.ran" "marker of a running ssh"
+left_alone "$F_.$live.new" "file being written by a running process"
+gone "$F_.$live2.token" "kept token older than 120 s"
+left_alone "$F_.$live2.ran" "marker older than 120 s of a running ssh"
+gone "$F_.$live2.new" "file being written for more than 120 s"
+gone "$F_.$live3.token" "kept token of another start time (pid reused)"
+gone "$F_.$live3.ran" "marker of another start time (pid reused)"
+gone "$kept" "kept token of this ssh's pid with another start time"
+gone "$F_.1.ran" "marker of another start time (pid 1)"
+left_alone "$run/other.token" "another file"
+left_alone "$F_.$live.token.keep" "a name that is not ours"
+# A usage error sweeps too.
+kill "$live" "$live2" "$live3" 2>/dev/null
+wait "$live" "$live2" "$live3" 2>/dev/null
+expect_exit 1 "no argument (the sweep runs too)" "$ASKPASS"
+gone "$F_.$live.token" "kept token once its ssh is gone"
+gone "$F_.$live.ran" "marker once its ssh is gone"
+gone "$F_.$live2.ran" "old marker once its ssh is gone"
+rm -f "$run/other.token" "$F_.$live.token.keep" "$F_.$live.new" "$F_.1.ran"
+
+# ==== a command that leaves something running ======================================================
+# Under timeout, so a hang fails the test instead of stopping it; the
+# ssh process is then timeout, a new one each time.
+if command -v timeout >/dev/null 2>&1; then
+	# Something in the background holding the command's stdout: cut off
+	# 10 s after the command exited.
+	t0=$(date +%s)
+	expect_exit 1 "command leaving a child on its stdout: refused" \
+	    timeout 60 env "JWT_AUTH_TOKEN_CMD=cat '$T/t300'; sleep 300 & echo \$! >'$T/bg1'" \
+	    "$ASKPASS" "Token: "
+	t1=$(date +%s)
+	expect_stdout_empty "command leaving a child on its stdout: nothing on stdout"
+	expect_stderr_contains "still open 10 s later" \
+	    "command leaving a child on its stdout: says why"
+	no_token_on_stderr "command leaving a child on its stdout"
+	if [ $((t1 - t0)) -ge 9 ] && [ $((t1 - t0)) -le 30 ]; then
+		ok "command leaving a child on its stdout: cut off after $((t1 - t0)) s (bound 10 s)"
+	else
+		not_ok "command leaving a child on its stdout: took $((t1 - t0)) s (bound 10 s)"
+	fi
+	[ -s "$T/bg1" ] && kill "$(cat "$T/bg1")" 2>/dev/null
+
+	# ... with its output sent elsewhere: answered at once.
+	t0=$(date +%s)
+	ask 0 "command leaving a child with stdout elsewhere" "Token: " \
+	    "JWT_AUTH_TOKEN_CMD=cat '$T/t300'; sleep 300 >/dev/null 2>&1 & echo \$! >'$T/bg2'" \
+	    timeout 60 env
+	t1=$(date +%s)
+	check_answer "command leaving a child with stdout elsewhere" "$T/t300"
+	[ $((t1 - t0)) -le 5 ] &&
+	    ok "command leaving a child with stdout elsewhere: answered in $((t1 - t0)) s" ||
+	    not_ok "command leaving a child with stdout elsewhere: took $((t1 - t0)) s"
+	[ -s "$T/bg2" ] && kill "$(cat "$T/bg2")" 2>/dev/null
+
+	# ... that closes it within the 10 s: answered.
+	ask 0 "command leaving a child on its stdout for 2 s" "Token: " \
+	    "JWT_AUTH_TOKEN_CMD=cat '$T/t300'; sleep 2 &" timeout 60 env
+	check_answer "command leaving a child on its stdout for 2 s" "$T/t300"
+
+	# No limit while the command itself runs (a login at the identity
+	# provider takes longer than 10 s).
+	ask 0 "command taking 11 s" "Token: " \
+	    "JWT_AUTH_TOKEN_CMD=sleep 11; cat '$T/t300'" timeout 60 env
+	check_answer "command taking 11 s" "$T/t300"
+fi
 
 finish

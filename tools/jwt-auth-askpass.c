@@ -15,10 +15,22 @@
  * other prompt with exit status 1 and nothing on standard output.
  *
  * The token is the file named by JWT_AUTH_TOKEN_FILE, else the standard
- * output of the command JWT_AUTH_TOKEN_CMD.  The command runs once, at the
- * first prompt; when the token needs more than one part, it is kept (mode
- * 0600) in $XDG_RUNTIME_DIR under a name made of the pid of the ssh
- * process until its last part has been printed.
+ * output of the command JWT_AUTH_TOKEN_CMD.  The command runs once per ssh
+ * process, at its first "Token: " prompt: a marker file in
+ * $XDG_RUNTIME_DIR, named after the pid of the ssh process and holding its
+ * start time (so a later process with the same pid is another one), says
+ * it has run, and any later "Token: " prompt of that process is refused,
+ * so a server cannot make the client run the command again and again.  A
+ * token that needs more than one part is kept (mode 0600) in
+ * $XDG_RUNTIME_DIR, with the same start time, until its last part has been
+ * printed, and never used once KEPT_MAX_AGE seconds old.  Every run
+ * removes the files of ssh processes that are gone, or whose pid now
+ * belongs to another process, and kept tokens that are too old.
+ *
+ * The command's output is read without a time limit while the command
+ * runs (it may wait for the user to log in to the identity provider);
+ * once it has exited, something it left running in the background may
+ * hold its standard output open for at most CMD_GRACE seconds.
  *
  * Uses libc only: it ships on clients, apart from the rest of jwt-auth.
  * The token goes to standard output and nowhere else; messages go to
@@ -31,6 +43,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,12 +74,27 @@
 /* pam_jwt asks for at most this many parts. */
 #define PARTS_MAX 64
 
-/* A kept token older than this is stale, whoever its ssh process. */
-#define KEPT_MAX_AGE 600
+/* A kept token older than this is stale, whoever its ssh process: the
+ * parts of one token are asked for within a few seconds. */
+#define KEPT_MAX_AGE 120
 #define KEPT_PREFIX PROG "."
 #define KEPT_SUFFIX ".token"
+/* The marker that the command ran for an ssh process. */
+#define RAN_SUFFIX ".ran"
+/* A kept token or marker being written, named after the pid of the
+ * jwt-auth-askpass that writes it, then linked to its name: complete
+ * when it appears there. */
+#define NEW_SUFFIX ".new"
 /* "jwt-auth-askpass." + a pid of at most 10 digits + ".token" + NUL */
 #define KEPT_NAME_MAX (sizeof(KEPT_PREFIX) + 10 + sizeof(KEPT_SUFFIX))
+/* The first line of a marker or kept token: the start time of the ssh
+ * process (field 22 of /proc/PID/stat, at most 20 digits) and '\n'. */
+#define START_LINE_MAX 21
+/* Seconds the command's standard output may stay open after the command
+ * exited (held by something it left in the background). */
+#define CMD_GRACE 10
+/* How often, in ms, a running command is checked for its exit. */
+#define CMD_TICK_MS 100
 
 #define PROMPT_FIRST "Token: "
 #define PROMPT_PART_HEAD "Token (part "
@@ -77,6 +106,14 @@
 struct token {
 	char buf[TOKEN_READ_MAX];
 	size_t len;
+};
+
+/* The ssh process that ran this one: its pid, and its start time when it
+ * could be read. */
+struct ssh_proc {
+	pid_t pid;
+	int known;
+	unsigned long long start;
 };
 
 static void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -365,12 +402,95 @@ wait_child(pid_t pid, int *status)
 	return 0;
 }
 
+/* Milliseconds from now until deadline (CLOCK_MONOTONIC), 0 when past. */
+static int
+ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	long long ms;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+		return 0;
+	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	if (ms <= 0)
+		return 0;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+enum cmd_read {
+	CMD_EOF = 0,                /* end of file */
+	CMD_FULL,                   /* more than TOKEN_READ_MAX - 1 bytes */
+	CMD_HELD,                   /* still open CMD_GRACE s after the exit */
+	CMD_ERROR                   /* errno set */
+};
+
+/*
+ * Read the output of the command PID from FD into T, and reap the command
+ * when it exits (*reaped then set, its status in *status).  No limit
+ * while the command runs; after it has exited, end of file must come
+ * within CMD_GRACE seconds.
+ */
+static enum cmd_read
+read_cmd_output(int fd, pid_t pid, struct token *t, int *status, int *reaped)
+{
+	struct timespec deadline = { 0, 0 };
+	struct pollfd pfd;
+	ssize_t r;
+	pid_t w;
+	int timeout, n;
+
+	t->len = 0;
+	*reaped = 0;
+	for (;;) {
+		if (!*reaped) {
+			w = waitpid(pid, status, WNOHANG);
+			if (w < 0 && errno != EINTR)
+				return CMD_ERROR;
+			if (w == pid) {
+				*reaped = 1;
+				if (clock_gettime(CLOCK_MONOTONIC,
+				    &deadline) != 0)
+					return CMD_ERROR;
+				deadline.tv_sec += CMD_GRACE;
+			}
+		}
+		timeout = CMD_TICK_MS;
+		if (*reaped) {
+			timeout = ms_left(&deadline);
+			if (timeout == 0)
+				return CMD_HELD;
+		}
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		n = poll(&pfd, 1, timeout);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return CMD_ERROR;
+		if (n == 0)
+			continue;
+		r = read(fd, t->buf + t->len, sizeof(t->buf) - t->len);
+		if (r < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (r < 0)
+			return CMD_ERROR;
+		if (r == 0)
+			return CMD_EOF;
+		t->len += (size_t)r;
+		if (t->len == sizeof(t->buf))
+			return CMD_FULL;
+	}
+}
+
 /* Run CMD with /bin/sh -c and read the token from its standard output. */
 static int
 run_token_cmd(const char *cmd, struct token *t)
 {
 	int fds[2] = { -1, -1 };
-	int null_fd = -1, status = 0, rc = -1, read_ok;
+	int null_fd = -1, status = 0, rc = -1, reaped = 0, saved;
+	enum cmd_read got;
 	pid_t pid;
 
 	/* With SIGCHLD ignored, the child would be reaped unseen and its
@@ -390,22 +510,33 @@ run_token_cmd(const char *cmd, struct token *t)
 		run_child(cmd, null_fd, fds[1]);
 	close(fds[1]);
 	fds[1] = -1;
-	read_ok = read_token_fd(fds[0], t) == 0;
-	if (!read_ok)
-		msg("%s: cannot read its output: %s", ENV_CMD, strerror(errno));
+	got = read_cmd_output(fds[0], pid, t, &status, &reaped);
+	saved = errno;
+	/* Closing the pipe leaves whatever still writes to it SIGPIPE. */
 	close(fds[0]);
 	fds[0] = -1;
-	/* Output beyond the limit is not waited for. */
-	if (!read_ok || t->len > TOKEN_MAX + 1)
+	/* A command still running is not waited for when its output is
+	 * unusable; a reaped one is not signalled (its pid may be reused). */
+	if (got != CMD_EOF && !reaped)
 		(void)kill(pid, SIGKILL);
-	if (wait_child(pid, &status) != 0) {
+	if (!reaped && wait_child(pid, &status) != 0) {
 		msg("%s: %s", ENV_CMD, strerror(errno));
 		goto out;
 	}
-	if (!read_ok)
-		goto out;
-	if (t->len > TOKEN_MAX + 1) {
+	switch (got) {
+	case CMD_EOF:
+		break;
+	case CMD_FULL:
 		msg("%s: printed more than %d bytes", ENV_CMD, TOKEN_MAX);
+		goto out;
+	case CMD_HELD:
+		msg("%s: it exited, but its standard output was still open "
+		    "%d s later (a command it left running in the background?); "
+		    "refusing", ENV_CMD, CMD_GRACE);
+		goto out;
+	case CMD_ERROR:
+		msg("%s: cannot read its output: %s", ENV_CMD,
+		    strerror(saved));
 		goto out;
 	}
 	if (WIFSIGNALED(status)) {
@@ -428,7 +559,80 @@ out:
 	return rc;
 }
 
-/* ---- the kept token ---------------------------------------------------------- */
+/* ---- the ssh process ------------------------------------------------------- */
+
+/* Parse the decimal number of LEN bytes at P (digits only, no sign). */
+static int
+parse_ull(const char *p, size_t len, unsigned long long *out)
+{
+	char buf[24], *end = NULL;
+	unsigned long long v;
+
+	if (len == 0 || len >= sizeof(buf) || p[0] < '0' || p[0] > '9')
+		return -1;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (errno != 0 || end != buf + len)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/*
+ * The start time of process PID: field 22 of /proc/PID/stat, in clock
+ * ticks since boot.  Field 2 is the command name in parentheses, which may
+ * hold spaces and parentheses itself, so the fields are counted from the
+ * last ')'.
+ */
+static int
+proc_start_time(pid_t pid, unsigned long long *out)
+{
+	char path[64], buf[1024];
+	const char *p, *end;
+	ssize_t r;
+	size_t len = 0;
+	int fd, field;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (len < sizeof(buf) - 1) {
+		r = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	buf[len] = '\0';
+	p = strrchr(buf, ')');
+	if (p == NULL || p[1] != ' ')
+		return -1;
+	p += 2;                 /* field 3 */
+	for (field = 3; field < 22; field++) {
+		p = strchr(p, ' ');
+		if (p == NULL)
+			return -1;
+		p++;
+	}
+	end = strchr(p, ' ');
+	if (end == NULL)
+		return -1;
+	return parse_ull(p, (size_t)(end - p), out);
+}
+
+static void
+identify_ssh(struct ssh_proc *ssh)
+{
+	ssh->pid = getppid();
+	ssh->known = proc_start_time(ssh->pid, &ssh->start) == 0;
+}
+
+/* ---- files in XDG_RUNTIME_DIR ---------------------------------------------- */
 
 /*
  * Open $XDG_RUNTIME_DIR: an absolute path to a directory of the user with
@@ -466,34 +670,49 @@ open_runtime_dir(int quiet)
 	return fd;
 }
 
+/* The kinds of files in XDG_RUNTIME_DIR. */
+enum state_kind {
+	STATE_TOKEN,                /* a kept token, KEPT_SUFFIX */
+	STATE_RAN,                  /* a marker, RAN_SUFFIX */
+	STATE_NEW                   /* either, being written, NEW_SUFFIX */
+};
+
+/* The name of the file of that suffix for the process PID. */
 static void
-kept_name(char *name, size_t size, pid_t pid)
+state_name(char *name, size_t size, pid_t pid, const char *suffix)
 {
-	snprintf(name, size, KEPT_PREFIX "%ld" KEPT_SUFFIX, (long)pid);
+	snprintf(name, size, KEPT_PREFIX "%ld%s", (long)pid, suffix);
 }
 
-/* The pid in a kept token's name, or -1 for any other name. */
+/* The pid in the name of a file of ours, its kind in *kind; -1 for any
+ * other name. */
 static pid_t
-kept_pid(const char *name)
+state_pid(const char *name, enum state_kind *kind)
 {
 	const size_t n_prefix = sizeof(KEPT_PREFIX) - 1;
-	const size_t n_suffix = sizeof(KEPT_SUFFIX) - 1;
-	size_t len, i;
+	size_t len, i, digits;
 	long pid = 0;
 
 	len = strlen(name);
-	if (len <= n_prefix + n_suffix || len > n_prefix + 10 + n_suffix ||
-	    memcmp(name, KEPT_PREFIX, n_prefix) != 0 ||
-	    !ends_with(name, len, KEPT_SUFFIX, n_suffix) ||
+	if (len <= n_prefix || memcmp(name, KEPT_PREFIX, n_prefix) != 0 ||
 	    name[n_prefix] == '0')
 		return -1;
-	for (i = n_prefix; i < len - n_suffix; i++) {
-		if (name[i] < '0' || name[i] > '9')
-			return -1;
+	for (i = n_prefix; i < len && name[i] >= '0' && name[i] <= '9'; i++) {
 		pid = pid * 10 + (name[i] - '0');
 		if (pid > 0x7fffffffL)
 			return -1;
 	}
+	digits = i - n_prefix;
+	if (digits == 0 || digits > 10)
+		return -1;
+	if (strcmp(name + i, KEPT_SUFFIX) == 0)
+		*kind = STATE_TOKEN;
+	else if (strcmp(name + i, RAN_SUFFIX) == 0)
+		*kind = STATE_RAN;
+	else if (strcmp(name + i, NEW_SUFFIX) == 0)
+		*kind = STATE_NEW;
+	else
+		return -1;
 	return (pid_t)pid;
 }
 
@@ -505,19 +724,106 @@ too_old(const struct stat *st)
 	return now - st->st_mtime > KEPT_MAX_AGE;
 }
 
+/* Read the first line of FD: the start time it records. */
+static int
+read_start_line(int fd, unsigned long long *start)
+{
+	char line[START_LINE_MAX];
+	size_t len = 0;
+	ssize_t r;
+
+	for (;;) {
+		if (len == sizeof(line))
+			return -1;
+		r = read(fd, line + len, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		if (line[len] == '\n')
+			break;
+		len++;
+	}
+	return parse_ull(line, len, start);
+}
+
+/* Open DIR_FD/NAME for reading when it is a regular file of the user
+ * that group and others cannot use; *st is its status. */
+static int
+open_state_file(int dir_fd, const char *name, struct stat *st)
+{
+	int fd;
+
+	fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) ||
+	    st->st_uid != getuid() ||
+	    (st->st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
+}
+
+/* The start time recorded in DIR_FD/NAME. */
+static int
+recorded_start(int dir_fd, const char *name, unsigned long long *start)
+{
+	struct stat st;
+	int fd, rc;
+
+	fd = open_state_file(dir_fd, name, &st);
+	if (fd < 0)
+		return -1;
+	rc = read_start_line(fd, start);
+	close(fd);
+	return rc;
+}
+
 /*
- * Remove the kept tokens of ssh processes that are gone, and any older
- * than KEPT_MAX_AGE: left by connections that ended before their last
- * part.  SELF (this ssh process) is left to the caller.
+ * Whether the file NAME of kind KIND for process PID is stale.  A kept
+ * token or marker is when its ssh process is gone, or is not the one it
+ * was written for (the start times differ, or the process cannot be seen,
+ * so it is not one of the user's), and a kept token also once it is
+ * older than KEPT_MAX_AGE.  A file being written is when the
+ * jwt-auth-askpass writing it is gone, or it is older than KEPT_MAX_AGE.
+ */
+static int
+is_stale(int dir_fd, const char *name, pid_t pid, enum state_kind kind,
+    const struct stat *st)
+{
+	unsigned long long now_start, then_start;
+
+	if (kill(pid, 0) != 0 && errno == ESRCH)
+		return 1;
+	if (kind == STATE_NEW)
+		return too_old(st);
+	if (proc_start_time(pid, &now_start) != 0 ||
+	    recorded_start(dir_fd, name, &then_start) != 0 ||
+	    now_start != then_start)
+		return 1;
+	return kind == STATE_TOKEN && too_old(st);
+}
+
+/*
+ * Remove the stale files of the user (is_stale).  Those of SELF, the ssh
+ * process of this run, are removed only when they were written for an
+ * earlier process with its pid; the rest is left to the caller, which
+ * says why it refuses them.
  */
 static void
-sweep_stale(int dir_fd, pid_t self)
+sweep_stale(int dir_fd, const struct ssh_proc *self)
 {
+	unsigned long long then_start;
+	enum state_kind kind = STATE_TOKEN;
 	struct dirent *de;
 	struct stat st;
+	int fd, stale;
 	DIR *d;
 	pid_t pid;
-	int fd;
 
 	fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -531,75 +837,155 @@ sweep_stale(int dir_fd, pid_t self)
 		de = readdir(d);
 		if (de == NULL)
 			break;
-		pid = kept_pid(de->d_name);
-		if (pid <= 0 || pid == self)
+		pid = state_pid(de->d_name, &kind);
+		if (pid <= 0 || (kind == STATE_NEW && pid == getpid()))
 			continue;
 		if (fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
 		    !S_ISREG(st.st_mode) || st.st_uid != getuid())
 			continue;
-		if ((kill(pid, 0) != 0 && errno == ESRCH) || too_old(&st))
+		if (kind != STATE_NEW && pid == self->pid)
+			stale = self->known && (recorded_start(dir_fd,
+			    de->d_name, &then_start) != 0 ||
+			    then_start != self->start);
+		else
+			stale = is_stale(dir_fd, de->d_name, pid, kind, &st);
+		if (stale)
 			(void)unlinkat(dir_fd, de->d_name, 0);
 	}
 	closedir(d);
 }
 
-/* Keep T in DIR_FD/NAME, a new file of mode 0600. */
-static int
-keep_token(int dir_fd, const char *name, const struct token *t)
+/* Every run: the stale files go, whatever the prompt. */
+static void
+sweep_runtime_dir(const struct ssh_proc *ssh)
 {
-	int fd;
+	int dir_fd = open_runtime_dir(1);
 
-	fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600);
-	if (fd < 0) {
-		msg("cannot create %s in XDG_RUNTIME_DIR: %s", name,
-		    strerror(errno));
+	if (dir_fd < 0)
+		return;
+	sweep_stale(dir_fd, ssh);
+	close(dir_fd);
+}
+
+/*
+ * Create DIR_FD/NAME, mode 0600, holding the start time of SSH and then
+ * LEN bytes of DATA.  It is written under a name of this process
+ * (NEW_SUFFIX) and then linked to NAME, which fails with EEXIST when NAME
+ * exists (as O_EXCL would, symbolic links included): whoever reads NAME
+ * finds it whole.
+ */
+static int
+create_state_file(int dir_fd, const char *name, const struct ssh_proc *ssh,
+    const char *data, size_t len)
+{
+	char tmp[KEPT_NAME_MAX], line[START_LINE_MAX + 1];
+	int fd, n, rc = -1, saved;
+
+	n = snprintf(line, sizeof(line), "%llu\n", ssh->start);
+	if (n < 0 || (size_t)n >= sizeof(line)) {
+		errno = EOVERFLOW;
 		return -1;
 	}
-	if (fchmod(fd, 0600) != 0 || write_all(fd, t->buf, t->len) != 0) {
-		msg("cannot write %s in XDG_RUNTIME_DIR: %s", name,
-		    strerror(errno));
-		close(fd);
-		(void)unlinkat(dir_fd, name, 0);
+	state_name(tmp, sizeof(tmp), getpid(), NEW_SUFFIX);
+	/* left by an earlier process with this pid */
+	(void)unlinkat(dir_fd, tmp, 0);
+	fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600);
+	if (fd < 0)
 		return -1;
+	if (fchmod(fd, 0600) != 0 || write_all(fd, line, (size_t)n) != 0 ||
+	    write_all(fd, data, len) != 0) {
+		saved = errno;
+		close(fd);
+		goto out;
 	}
 	if (close(fd) != 0) {
-		msg("cannot write %s in XDG_RUNTIME_DIR: %s", name,
+		saved = errno;
+		goto out;
+	}
+	rc = linkat(dir_fd, tmp, dir_fd, name, 0);
+	saved = errno;
+out:
+	(void)unlinkat(dir_fd, tmp, 0);
+	errno = saved;
+	return rc;
+}
+
+/*
+ * Record that the command runs for SSH: create its marker.  0 when this
+ * is the first time; 1 when the marker of this very process is there
+ * already; -1 on failure (said).  A marker of an earlier process with
+ * the same pid, or a file that is not a marker, is replaced.
+ */
+static int
+claim_run(int dir_fd, const struct ssh_proc *ssh)
+{
+	char name[KEPT_NAME_MAX];
+	unsigned long long start;
+	int tries;
+
+	state_name(name, sizeof(name), ssh->pid, RAN_SUFFIX);
+	for (tries = 0; tries < 2; tries++) {
+		if (create_state_file(dir_fd, name, ssh, "", 0) == 0)
+			return 0;
+		if (errno != EEXIST)
+			break;
+		if (recorded_start(dir_fd, name, &start) == 0 &&
+		    start == ssh->start)
+			return 1;
+		if (unlinkat(dir_fd, name, 0) != 0 && errno != ENOENT)
+			break;
+	}
+	msg("cannot create %s in XDG_RUNTIME_DIR: %s", name, strerror(errno));
+	return -1;
+}
+
+/* Keep T in DIR_FD/NAME, a new file of mode 0600, after the start time
+ * of SSH. */
+static int
+keep_token(int dir_fd, const char *name, const struct ssh_proc *ssh,
+    const struct token *t)
+{
+	if (create_state_file(dir_fd, name, ssh, t->buf, t->len) != 0) {
+		msg("cannot keep the token in %s in XDG_RUNTIME_DIR: %s", name,
 		    strerror(errno));
-		(void)unlinkat(dir_fd, name, 0);
 		return -1;
 	}
 	return 0;
 }
 
-/* Read the token kept in DIR_FD/NAME: a regular file of the user, mode
- * 0600 or stricter, written less than KEPT_MAX_AGE seconds ago. */
+/* Read the token kept in DIR_FD/NAME for SSH: a regular file of the user,
+ * mode 0600 or stricter, written less than KEPT_MAX_AGE seconds ago by a
+ * run for this very ssh process (its start time). */
 static int
-load_kept(int dir_fd, const char *name, struct token *t)
+load_kept(int dir_fd, const char *name, const struct ssh_proc *ssh,
+    struct token *t)
 {
+	unsigned long long start;
 	struct stat st;
 	int fd, rc = -1;
 
-	fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-	    O_NOCTTY | O_CLOEXEC);
+	fd = open_state_file(dir_fd, name, &st);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			msg("no token is kept for this ssh process: the server "
 			    "asked for a later part before the first");
+		else if (errno == EPERM)
+			msg("%s in XDG_RUNTIME_DIR: not a file of yours with "
+			    "mode 0600", name);
 		else
 			msg("cannot open %s in XDG_RUNTIME_DIR: %s", name,
 			    strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != getuid() || (st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		msg("%s in XDG_RUNTIME_DIR: not a file of yours with mode 0600",
-		    name);
-		goto out;
-	}
 	if (too_old(&st)) {
 		msg("%s in XDG_RUNTIME_DIR: older than %d seconds", name,
 		    KEPT_MAX_AGE);
+		goto out;
+	}
+	if (read_start_line(fd, &start) != 0 || start != ssh->start) {
+		msg("%s in XDG_RUNTIME_DIR: kept for another ssh process with "
+		    "the same process id", name);
 		goto out;
 	}
 	if (read_token_fd(fd, t) != 0) {
@@ -637,37 +1023,60 @@ answer_from_file(const char *path, int part, struct token *t)
 	return print_part(t, (size_t)part);
 }
 
-/*
- * The first prompt with JWT_AUTH_TOKEN_CMD: run the command; keep a token
- * of more than one part for the prompts that follow.  A token kept for
- * this ssh process by an earlier attempt is replaced.
- */
+/* The directory for the files of JWT_AUTH_TOKEN_CMD, and the ssh process
+ * known; -1 (said) otherwise. */
 static int
-answer_first_from_cmd(const char *cmd, pid_t ssh_pid, struct token *t)
+cmd_state_dir(const struct ssh_proc *ssh)
 {
-	char name[KEPT_NAME_MAX];
-	int dir_fd, multi, rc = -1;
+	int dir_fd;
 
-	if (run_token_cmd(cmd, t) != 0 || check_parts(t) != 0)
-		return -1;
-	multi = count_parts(t->len) > 1;
-	dir_fd = open_runtime_dir(!multi);
-	if (dir_fd < 0) {
-		if (!multi)
-			return print_part(t, 1);
-		msg("a token of %zu bytes is sent in parts and %s runs once: "
-		    "it needs XDG_RUNTIME_DIR to keep the token, or use %s",
-		    t->len, ENV_CMD, ENV_FILE);
+	if (!ssh->known) {
+		msg("cannot read the start time of the ssh process (pid %ld) "
+		    "in /proc: %s needs it to run once per ssh process",
+		    (long)ssh->pid, ENV_CMD);
 		return -1;
 	}
-	kept_name(name, sizeof(name), ssh_pid);
-	sweep_stale(dir_fd, ssh_pid);
+	dir_fd = open_runtime_dir(0);
+	if (dir_fd < 0)
+		msg("%s runs once per ssh process and needs XDG_RUNTIME_DIR "
+		    "to remember that; or use %s", ENV_CMD, ENV_FILE);
+	return dir_fd;
+}
+
+/*
+ * The first prompt with JWT_AUTH_TOKEN_CMD: run the command, once per ssh
+ * process; keep a token of more than one part for the prompts that
+ * follow.  A second first prompt of the same ssh process is refused, and
+ * what is kept for it removed.
+ */
+static int
+answer_first_from_cmd(const char *cmd, const struct ssh_proc *ssh,
+    struct token *t)
+{
+	char name[KEPT_NAME_MAX];
+	int dir_fd, claimed, rc = -1;
+
+	dir_fd = cmd_state_dir(ssh);
+	if (dir_fd < 0)
+		return -1;
+	state_name(name, sizeof(name), ssh->pid, KEPT_SUFFIX);
+	claimed = claim_run(dir_fd, ssh);
+	if (claimed != 0) {
+		if (claimed == 1)
+			msg("the token was already given once in this "
+			    "connection (%s runs once per ssh process); "
+			    "refusing", ENV_CMD);
+		(void)unlinkat(dir_fd, name, 0);
+		goto out;
+	}
 	if (unlinkat(dir_fd, name, 0) != 0 && errno != ENOENT) {
 		msg("cannot remove %s in XDG_RUNTIME_DIR: %s", name,
 		    strerror(errno));
 		goto out;
 	}
-	if (multi && keep_token(dir_fd, name, t) != 0)
+	if (run_token_cmd(cmd, t) != 0 || check_parts(t) != 0)
+		goto out;
+	if (count_parts(t->len) > 1 && keep_token(dir_fd, name, ssh, t) != 0)
 		goto out;
 	if (print_part(t, 1) != 0) {
 		(void)unlinkat(dir_fd, name, 0);
@@ -682,19 +1091,16 @@ out:
 /* A later prompt with JWT_AUTH_TOKEN_CMD: print from the kept token, and
  * remove it after its last part or on any failure. */
 static int
-answer_later_from_cmd(pid_t ssh_pid, int part, struct token *t)
+answer_later_from_cmd(const struct ssh_proc *ssh, int part, struct token *t)
 {
 	char name[KEPT_NAME_MAX];
 	int dir_fd, rc = -1;
 
-	dir_fd = open_runtime_dir(0);
-	if (dir_fd < 0) {
-		msg("without XDG_RUNTIME_DIR there is no kept token for part %d",
-		    part);
+	dir_fd = cmd_state_dir(ssh);
+	if (dir_fd < 0)
 		return -1;
-	}
-	kept_name(name, sizeof(name), ssh_pid);
-	if (load_kept(dir_fd, name, t) != 0 || check_parts(t) != 0)
+	state_name(name, sizeof(name), ssh->pid, KEPT_SUFFIX);
+	if (load_kept(dir_fd, name, ssh, t) != 0 || check_parts(t) != 0)
 		goto out;
 	if (print_part(t, (size_t)part) != 0)
 		goto out;
@@ -731,7 +1137,7 @@ sane_stdfds(void)
 }
 
 static int
-answer(const char *prompt, struct token *t)
+answer(const char *prompt, const struct ssh_proc *ssh, struct token *t)
 {
 	const char *file, *cmd, *hint;
 	int part;
@@ -757,8 +1163,8 @@ answer(const char *prompt, struct token *t)
 		return answer_from_file(file, part, t);
 	if (cmd != NULL && cmd[0] != '\0') {
 		if (part == 1)
-			return answer_first_from_cmd(cmd, getppid(), t);
-		return answer_later_from_cmd(getppid(), part, t);
+			return answer_first_from_cmd(cmd, ssh, t);
+		return answer_later_from_cmd(ssh, part, t);
 	}
 	msg("neither %s nor %s is set", ENV_FILE, ENV_CMD);
 	return -1;
@@ -769,18 +1175,22 @@ main(int argc, char **argv)
 {
 	static struct token t;
 	struct rlimit no_core = { 0, 0 };
+	struct ssh_proc ssh;
 	int rc;
 
 	/* No core file may hold the token. */
 	(void)setrlimit(RLIMIT_CORE, &no_core);
 	if (sane_stdfds() != 0)
 		return EXIT_REFUSED;
+	/* Whatever is asked, what is stale in XDG_RUNTIME_DIR goes. */
+	identify_ssh(&ssh);
+	sweep_runtime_dir(&ssh);
 	if (argc != 2) {
 		msg("usage: " PROG " PROMPT (run by ssh as SSH_ASKPASS; "
 		    "see " PROG "(1))");
 		return EXIT_REFUSED;
 	}
-	rc = answer(argv[1], &t);
+	rc = answer(argv[1], &ssh, &t);
 	explicit_bzero(&t, sizeof(t));
 	return rc == 0 ? EXIT_ANSWERED : EXIT_REFUSED;
 }
