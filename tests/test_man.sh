@@ -1,8 +1,10 @@
 #!/bin/bash
 # test_man.sh - the man pages: every doc/*.pod passes podchecker without
-# errors or warnings, has the sections a reader looks for and a NAME line
-# for its own name, is listed in Makefile.am (MAN_PODS and dist_man_MANS),
-# and its page, when built, renders with groff without a warning.
+# errors or warnings, has the sections a reader looks for (NAME, SYNOPSIS,
+# DESCRIPTION, EXIT STATUS for section 1, EXIT STATUS or RETURN VALUES for
+# section 8, EXAMPLES, SECURITY, SEE ALSO) and a NAME line for its own
+# name, is listed in Makefile.am (MAN_PODS and dist_man_MANS), and its
+# page, when built, renders with groff and with man without a warning.
 # podchecker is first run on known bad POD, so that this test could fail.
 
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
@@ -39,6 +41,25 @@ else
 	not_ok "self-test: podchecker passes good POD"
 fi
 
+# roff_warnings PAGE: what groff, and man when it is there, say about PAGE
+# (formatted for 80 columns); empty when the page renders cleanly.
+roff_warnings() {
+	if command -v groff >/dev/null 2>&1; then
+		LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$1" 2>&1
+	fi
+	if command -v man >/dev/null 2>&1; then
+		MANWIDTH=80 LC_ALL=C.UTF-8 man --warnings=w -l "$1" 2>&1 >/dev/null
+	fi
+}
+if command -v groff >/dev/null 2>&1 || command -v man >/dev/null 2>&1; then
+	# a word longer than the line cannot be broken: a warning
+	printf '.TH x 1\n.SH NAME\nx \\- y\n.IP a 4\n%s\n' \
+	    "$(printf 'abcdefghij%.0s' 1 2 3 4 5 6 7 8 9 10)" >"$st/long.1"
+	[ -n "$(roff_warnings "$st/long.1")" ] &&
+	    ok "self-test: a page that cannot be set is found" ||
+	    not_ok "self-test: no warning for an unbreakable line"
+fi
+
 # ---- the pages --------------------------------------------------------------------
 cd "$top_srcdir" || exit 99
 pods=$(ls doc/*.pod 2>/dev/null)
@@ -63,9 +84,15 @@ for pod in $pods; do
 	for h in NAME SYNOPSIS DESCRIPTION 'SEE ALSO'; do
 		grep -qx "=head1 $h" "$pod" || missing="$missing $h;"
 	done
-	if [ "$section" != 5 ]; then
-		grep -qx '=head1 EXIT STATUS' "$pod" || missing="$missing EXIT STATUS;"
-	fi
+	case $section in
+	1) grep -qx '=head1 EXIT STATUS' "$pod" || missing="$missing EXIT STATUS;" ;;
+	8) grep -qx '=head1 EXIT STATUS' "$pod" ||
+	    grep -qx '=head1 RETURN VALUES' "$pod" ||
+	    missing="$missing EXIT STATUS or RETURN VALUES;" ;;
+	esac
+	for h in EXAMPLES SECURITY; do
+		grep -qx "=head1 $h" "$pod" || missing="$missing $h;"
+	done
 	[ -z "$missing" ] && ok "$page: has its sections" ||
 	    not_ok "$page: lacks$missing"
 	# The line after "=head1 NAME" is "name - what it is".
@@ -93,10 +120,10 @@ for pod in $pods; do
 	grep -q "^\\.TH \"*$name\"* \"*$section\"* .*\"jwt-auth [0-9]" "$built" &&
 	    ok "$page: title line with its name, section and release" ||
 	    not_ok "$page: title line: $(grep '^\.TH' "$built")"
-	if command -v groff >/dev/null 2>&1; then
-		warn=$(LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$built" 2>&1)
-		[ -z "$warn" ] && ok "$page: groff renders it without a warning" ||
-		    { not_ok "$page: groff warns"; printf '%s\n' "$warn" | sed 's/^/  /'; }
+	if command -v groff >/dev/null 2>&1 || command -v man >/dev/null 2>&1; then
+		warn=$(roff_warnings "$built")
+		[ -z "$warn" ] && ok "$page: groff and man render it without a warning" ||
+		    { not_ok "$page: groff or man warn"; printf '%s\n' "$warn" | sed 's/^/  /'; }
 	fi
 done
 
