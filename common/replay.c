@@ -42,6 +42,7 @@
 
 #define RECORD_NAME_LEN 64          /* hex of SHA-256 */
 #define RECORD_MAX_TEXT 32          /* bytes read from a record */
+#define RECORD_MAX_FILE 4096        /* a record file read at all */
 #define RECORD_MAX_DIGITS 16        /* 2^53 has 16 digits */
 #define CLEAN_MAX_ENTRIES 64        /* directory entries read per call */
 #define LOCK_NAME ".lock"
@@ -125,66 +126,35 @@ parse_until(const char *text, size_t len, int64_t *out)
 
 /* ---- reading a record --------------------------------------------------- */
 
-/* Read at most max bytes; *got is how many came before EOF. */
-static int
-read_some(int fd, char *buf, size_t max, size_t *got)
-{
-	size_t total = 0;
-	ssize_t n;
-
-	while (total < max) {
-		n = read(fd, buf + total, max - total);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		total += (size_t)n;
-	}
-	*got = total;
-	return 0;
-}
-
 /* What the file name in dirfd is: live, expired, gone or bad (why). */
 static record_state
 record_inspect(int dirfd, const char *name, int64_t now, char *why,
     size_t whylen)
 {
-	char text[RECORD_MAX_TEXT + 1], ebuf[128], reason[128];
-	size_t got = 0;
+	struct stat sb;
+	jwtc_error err;
+	char *text = NULL;
+	size_t len = 0;
 	int64_t until = 0;
 	record_state st = RECORD_BAD;
-	int fd;
 
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return RECORD_GONE;
-		if (errno == ELOOP)
-			snprintf(why, whylen, "is a symbolic link");
-		else
-			snprintf(why, whylen, "cannot be opened: %s",
-			    jwtc_strerror(errno, ebuf, sizeof(ebuf)));
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) != 0 &&
+	    errno == ENOENT)
+		return RECORD_GONE;
+	/* opened without following links, judged on its descriptor */
+	memset(&err, 0, sizeof(err));
+	/* a longer file is read whole, up to a bound, so that it is
+	 * refused for what it holds, like any other garbage */
+	if (jwtc_read_trusted_at(dirfd, name, name, RECORD_MAX_FILE, false,
+	    &text, &len, NULL, &err) != JWTC_OK) {
+		snprintf(why, whylen, "%.150s", err.msg);
 		return RECORD_BAD;
 	}
-	if (!jwtc_fd_trusted(fd, false, false, reason, sizeof(reason))) {
-		snprintf(why, whylen, "%s", reason);
-		goto out;
-	}
-	if (read_some(fd, text, sizeof(text), &got) != 0) {
-		snprintf(why, whylen, "cannot be read: %s",
-		    jwtc_strerror(errno, ebuf, sizeof(ebuf)));
-		goto out;
-	}
-	if (!parse_until(text, got, &until)) {
+	if (!parse_until(text, len, &until))
 		snprintf(why, whylen, "does not hold a time");
-		goto out;
-	}
-	st = until > now ? RECORD_LIVE : RECORD_EXPIRED;
-out:
-	(void)close(fd);
+	else
+		st = until > now ? RECORD_LIVE : RECORD_EXPIRED;
+	free(text);
 	return st;
 }
 
