@@ -260,6 +260,34 @@ sjwt_set_identity(sjwt_glob *g, sasl_server_params_t *sp, const char *mech,
 
 /* ---- the client side ----------------------------------------------------------- */
 
+int
+sjwt_client_step(sjwt_client_state *st, sasl_client_params_t *cp,
+    const char *serverin, unsigned serverinlen,
+    sasl_interact_t **prompt_need, const char **clientout,
+    unsigned *clientoutlen, sasl_out_params_t *oparams,
+    sjwt_client_first_fn first, sjwt_client_answer_fn answer)
+{
+	if (st == NULL || cp == NULL || cp->utils == NULL ||
+	    clientout == NULL || clientoutlen == NULL || oparams == NULL)
+		return SASL_BADPARAM;
+	*clientout = NULL;
+	*clientoutlen = 0;
+	switch (st->stage) {
+	case 0:
+		if (serverinlen > 0)
+			return SASL_BADPROT;
+		return first(st, cp, prompt_need, clientout,
+		    clientoutlen, oparams);
+	case 1:
+		return answer(st, cp, serverin, serverinlen, clientout,
+		    clientoutlen, oparams);
+	default:
+		cp->utils->seterror(cp->utils->conn, SASL_NOLOG, "the server "
+		    "went on after its error message");
+		return SASL_BADPROT;
+	}
+}
+
 static sasl_interact_t *
 find_prompt(sasl_interact_t **prompt_need, unsigned long id)
 {

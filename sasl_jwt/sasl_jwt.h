@@ -174,6 +174,22 @@ typedef struct sjwt_client_state {
 
 int sjwt_client_state_new(void **out);
 void sjwt_client_state_free(sjwt_client_state *st);
+
+/* The two steps of a mechanism's client: its first message, and its
+ * answer to what the server sends back (an error challenge). */
+typedef int (*sjwt_client_first_fn)(sjwt_client_state *st,
+    sasl_client_params_t *cp, sasl_interact_t **prompt_need,
+    const char **out, unsigned *outlen, sasl_out_params_t *op);
+typedef int (*sjwt_client_answer_fn)(sjwt_client_state *st,
+    sasl_client_params_t *cp, const char *in, unsigned inlen,
+    const char **out, unsigned *outlen, sasl_out_params_t *op);
+
+/* mech_step of both clients: checks, then the step for the stage. */
+int sjwt_client_step(sjwt_client_state *st, sasl_client_params_t *cp,
+    const char *serverin, unsigned serverinlen,
+    sasl_interact_t **prompt_need, const char **clientout,
+    unsigned *clientoutlen, sasl_out_params_t *oparams,
+    sjwt_client_first_fn first, sjwt_client_answer_fn answer);
 /* The message to send: kept in st (wiped later), handed out. */
 void sjwt_client_send(sjwt_client_state *st, char *msg, size_t len,
     const char **clientout, unsigned *clientoutlen);

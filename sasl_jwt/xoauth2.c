@@ -312,27 +312,9 @@ xoauth2_client_mech_step(void *conn_context, sasl_client_params_t *cp,
     sasl_interact_t **prompt_need, const char **clientout,
     unsigned *clientoutlen, sasl_out_params_t *oparams)
 {
-	sjwt_client_state *st = conn_context;
-
-	if (st == NULL || cp == NULL || cp->utils == NULL ||
-	    clientout == NULL || clientoutlen == NULL || oparams == NULL)
-		return SASL_BADPARAM;
-	*clientout = NULL;
-	*clientoutlen = 0;
-	switch (st->stage) {
-	case 0:
-		if (serverinlen > 0)
-			return SASL_BADPROT;
-		return client_first(st, cp, prompt_need, clientout,
-		    clientoutlen, oparams);
-	case 1:
-		return client_answer(st, cp, serverin, serverinlen, clientout,
-		    clientoutlen, oparams);
-	default:
-		cp->utils->seterror(cp->utils->conn, SASL_NOLOG, "the server "
-		    "went on after its error message");
-		return SASL_BADPROT;
-	}
+	return sjwt_client_step(conn_context, cp, serverin, serverinlen,
+	    prompt_need, clientout, clientoutlen, oparams, client_first,
+	    client_answer);
 }
 
 static void
