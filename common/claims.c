@@ -306,11 +306,14 @@ check_groups(const jwtc_issuer_cfg *is, const json_t *claims, jwtc_error *err)
 static jwtc_rc
 check_scope(const jwtc_issuer_cfg *is, const json_t *claims, jwtc_error *err)
 {
-	const json_t *scope = json_object_get(claims, "scope");
-	const json_t *scp = json_object_get(claims, "scp");
+	const json_t *scope, *scp;
 	bool bad = false, have;
 	size_t i;
 
+	if (is->required_scope.n == 0)
+		return JWTC_OK;
+	scope = json_object_get(claims, "scope");
+	scp = json_object_get(claims, "scp");
 	for (i = 0; i < is->required_scope.n; i++) {
 		const char *want = is->required_scope.v[i];
 

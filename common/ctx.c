@@ -182,7 +182,12 @@ load_secret(issuer_state *st, jwtc_error *err)
 		len--;
 	if (len > 0 && text[len - 1] == '\r')
 		len--;
-	if (jwtc_b64url_decode(text, len, &key, &keylen) != 0) {
+	a = jwtc_b64url_decode(text, len, &key, &keylen);
+	if (a == -2) {
+		rc = jwtc_seterr(err, JWTC_ERR_NO_MEMORY, "out of memory");
+		goto out;
+	}
+	if (a != 0) {
 		rc = jwtc_seterr(err, JWTC_ERR_CONFIG,
 		    "%s: not one line of base64url", is->hmac_secret_file);
 		goto out;
@@ -643,39 +648,43 @@ jwtc_result_free(jwtc_result *r)
 {
 	if (r == NULL)
 		return;
-	free(r->section);
-	free(r->iss);
+	/* section, iss, kid and jti live in r's own allocation */
 	free(r->user);
-	free(r->kid);
-	free(r->jti);
 	json_decref(r->claims);
 	free(r);
 }
 
+/* The result in one allocation: the structure, then its strings. */
 static jwtc_rc
 make_result(const issuer_state *st, jwtc_token *t, char *user,
     jwtc_result **out, jwtc_error *err)
 {
+	size_t ls, li, lk, lj;
 	jwtc_result *r;
+	char *p;
 	double exp = 0;
 
-	r = calloc(1, sizeof(*r));
+	if (t->iss == NULL)
+		return jwtc_seterr(err, JWTC_ERR_INTERNAL, "no iss");
+	ls = strlen(st->cfg->name) + 1;
+	li = strlen(t->iss) + 1;
+	lk = t->kid != NULL ? strlen(t->kid) + 1 : 0;
+	lj = t->jti != NULL ? strlen(t->jti) + 1 : 0;
+	r = malloc(sizeof(*r) + ls + li + lk + lj);
 	if (r == NULL)
 		return jwtc_seterr(err, JWTC_ERR_NO_MEMORY, "out of memory");
-	r->user = user;
-	r->section = jwtc_strdup(st->cfg->name);
-	r->iss = jwtc_strdup(t->iss);
-	r->kid = t->kid != NULL ? jwtc_strdup(t->kid) : NULL;
-	r->jti = t->jti != NULL ? jwtc_strdup(t->jti) : NULL;
+	p = (char *)(r + 1);
+	r->section = memcpy(p, st->cfg->name, ls);
+	p += ls;
+	r->iss = memcpy(p, t->iss, li);
+	p += li;
+	r->kid = lk > 0 ? memcpy(p, t->kid, lk) : NULL;
+	p += lk;
+	r->jti = lj > 0 ? memcpy(p, t->jti, lj) : NULL;
 	(void)jwtc_numeric_date(json_object_get(t->claims, "exp"), &exp);
 	r->exp = exp;
 	r->claims = json_incref(t->claims);
-	if (r->section == NULL || r->iss == NULL ||
-	    (t->kid != NULL && r->kid == NULL) ||
-	    (t->jti != NULL && r->jti == NULL)) {
-		jwtc_result_free(r);
-		return jwtc_seterr(err, JWTC_ERR_NO_MEMORY, "out of memory");
-	}
+	r->user = user;
 	*out = r;
 	return JWTC_OK;
 }
@@ -791,9 +800,12 @@ out:
 	    (user != NULL ? user : claimed), rc, e.msg);
 	free(user);
 	jwtc_token_clear(&t);
-	if (st != NULL)
-		(void)snprintf(e.section, sizeof(e.section), "%s",
-		    st->cfg->name);
+	if (st != NULL) {
+		size_t n = strnlen(st->cfg->name, sizeof(e.section) - 1);
+
+		memcpy(e.section, st->cfg->name, n);
+		e.section[n] = '\0';
+	}
 	if (err != NULL)
 		*err = e;
 	return rc;

@@ -48,6 +48,11 @@ jwtc_rc jwtc_seterr(jwtc_error *err, jwtc_rc rc, const char *fmt, ...)
  * Returns 0, -1 for invalid input, -2 when out of memory. */
 int jwtc_b64url_decode(const char *in, size_t inlen, unsigned char **out,
     size_t *outlen);
+/* The same into out, which holds at least JWTC_B64URL_DECODED_MAX(inlen)
+ * bytes (NUL-terminated too); 0 or -1 for invalid input. */
+#define JWTC_B64URL_DECODED_MAX(n) ((n) / 4 * 3 + 3)
+int jwtc_b64url_decode_to(const char *in, size_t inlen, unsigned char *out,
+    size_t *outlen);
 /* Encoding without padding; caller frees; NULL when out of memory. */
 char *jwtc_b64url_encode(const unsigned char *in, size_t len);
 
@@ -58,6 +63,15 @@ char *jwtc_b64url_encode(const unsigned char *in, size_t len);
  * Returns NULL with a reason in why. */
 json_t *jwtc_json_parse_object(const char *buf, size_t len, char *why,
     size_t whylen);
+/* The same, telling a failed allocation (JWTC_ERR_NO_MEMORY) from text
+ * that is refused (JWTC_ERR_MALFORMED); *out is set only on JWTC_OK. */
+jwtc_rc jwtc_json_parse(const char *buf, size_t len, json_t **out, char *why,
+    size_t whylen);
+/* Whether root holds exactly what the JSON text buf says, item by item in
+ * the text's order: the same strings and member names byte for byte, the
+ * same integers, the same reals bit for bit, the same literals, nothing
+ * more or less.  false also when out of memory. */
+bool jwtc_json_matches_text(const char *buf, size_t len, const json_t *root);
 
 /* ---- algorithms and keys (jwk.c, sig.c) ------------------------------- */
 
@@ -104,6 +118,9 @@ typedef struct jwtc_key {
 	bool ops_ok;         /* "key_ops" absent or holding "verify" */
 	int64_t not_after;   /* x5c: not to be used after this; 0: no limit */
 	EVP_PKEY *pkey;
+	/* Verify contexts prepared once per algorithm (sig.c), filled on
+	 * first use and read-only after; NULL: each verify prepares its own. */
+	struct jwtc_sig_prep *prep;
 } jwtc_key;
 
 /* A key that was in a JWKS but could not be used, kept for messages. */
@@ -146,6 +163,11 @@ jwtc_rc jwtc_sig_verify(const jwtc_key *k, jwtc_alg alg,
     const unsigned char *msg, size_t msglen,
     const unsigned char *sig, size_t siglen);
 
+/* The table of prepared verify contexts of one key, empty; freed (with
+ * every context in it) by jwtc_sig_prep_free, NULL a no-op. */
+struct jwtc_sig_prep *jwtc_sig_prep_new(void);
+void jwtc_sig_prep_free(struct jwtc_sig_prep *prep);
+
 /* HS* check in constant time after a length check. */
 jwtc_rc jwtc_hmac_verify(const unsigned char *secret, size_t secretlen,
     jwtc_alg alg, const unsigned char *msg, size_t msglen,
@@ -156,6 +178,7 @@ jwtc_rc jwtc_hmac_verify(const unsigned char *secret, size_t secretlen,
 typedef struct jwtc_token {
 	char *copy;                  /* NUL-terminated copy of the input */
 	size_t len;
+	size_t alloc_len;            /* copy's allocation, decoded parts too */
 	size_t signing_input_len;    /* header "." payload, from copy */
 	json_t *header;
 	unsigned char *payload;      /* decoded payload bytes */

@@ -482,6 +482,14 @@ jwtc_jwk_import(const json_t *jwk, jwtc_key *out, char *why, size_t whylen)
 	rc = parse_common(jwk, &k, why, whylen);
 	if (rc == JWTC_OK)
 		rc = import_by_kty(jwk, &k, why, whylen);
+	if (rc == JWTC_OK) {
+		/* filled with verify contexts on first use (sig.c) */
+		k.prep = jwtc_sig_prep_new();
+		if (k.prep == NULL) {
+			snprintf(why, whylen, "out of memory");
+			rc = JWTC_ERR_NO_MEMORY;
+		}
+	}
 	/* Errors OpenSSL queued for a refused key are ours, not the host's. */
 	ERR_pop_to_mark();
 	if (rc != JWTC_OK) {
@@ -498,6 +506,7 @@ jwtc_key_clear(jwtc_key *k)
 	if (k == NULL)
 		return;
 	free(k->kid);
+	jwtc_sig_prep_free(k->prep); /* before the key its contexts hold */
 	EVP_PKEY_free(k->pkey);
 	memset(k, 0, sizeof(*k));
 }
@@ -673,10 +682,10 @@ jwtc_jwks_parse_x5c(const char *buf, size_t len, jwtc_x5c_store *store,
 		return jwtc_seterr(err, JWTC_ERR_TOO_LARGE,
 		    "JWKS of %zu bytes is larger than %d bytes", len,
 		    JWTC_MAX_JWKS_SIZE);
-	doc = jwtc_json_parse_object(buf, len, why, sizeof(why));
-	if (doc == NULL) {
-		rc = jwtc_seterr(err, JWTC_ERR_MALFORMED, "not a JWKS: %s",
-		    why);
+	rc = jwtc_json_parse(buf, len, &doc, why, sizeof(why));
+	if (rc != JWTC_OK) {
+		rc = jwtc_seterr(err, rc, "%s%s", rc == JWTC_ERR_NO_MEMORY ?
+		    "" : "not a JWKS: ", why);
 		goto out;
 	}
 	rc = get_keys_array(doc, &keys, err);

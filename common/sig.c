@@ -2,9 +2,11 @@
  * sig.c - JWS algorithms: names, which key fits which algorithm, and
  * signature and MAC verification through OpenSSL EVP.
  *
- * Thread-safety: the only shared state is the table of digests and the
- * HMAC implementation, fetched once (pthread_once) and read-only after
- * that.  Every verification builds its own EVP contexts.  OpenSSL errors
+ * Thread-safety: the shared state is the table of digests and the HMAC
+ * implementation, fetched once (pthread_once) and read-only after that,
+ * and the verify contexts each key prepares once per algorithm (published
+ * atomically, read-only after that; every verification works on its own
+ * duplicate of one, see below).  OpenSSL errors
  * raised by a failed verification are popped from the calling thread's
  * error queue, so nothing of ours is left behind for the host to find.
  */
@@ -12,9 +14,9 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
@@ -265,47 +267,63 @@ jwtc_key_fits(const jwtc_key *k, jwtc_alg alg, char *why, size_t whylen)
 
 /* ---- signature verification ------------------------------------------- */
 
-/* Raw R||S (each exactly field bytes, as JWS sends them) to DER, which
- * OpenSSL verifies.  r = 0 or s = 0 is refused here already. */
+/* One INTEGER of an ECDSA-Sig-Value in DER: the big-endian value of len
+ * bytes (not zero) without its leading zero bytes, one zero byte put in
+ * front when the top bit is set.  out holds at least len + 3 bytes. */
+static size_t
+der_integer(const unsigned char *v, size_t len, unsigned char *out)
+{
+	size_t skip = 0, n, o = 0;
+
+	while (skip + 1 < len && v[skip] == 0)
+		skip++;
+	n = len - skip;
+	out[o++] = 0x02;
+	out[o++] = (unsigned char)(n + ((v[skip] & 0x80) != 0));
+	if ((v[skip] & 0x80) != 0)
+		out[o++] = 0x00;
+	memcpy(out + o, v + skip, n);
+	return o + n;
+}
+
+static bool
+all_zero(const unsigned char *v, size_t len)
+{
+	unsigned char acc = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		acc |= v[i];
+	return acc == 0;
+}
+
+/* Raw R||S (each exactly field bytes, as JWS sends them) to the DER form
+ * OpenSSL verifies: SEQUENCE { INTEGER r, INTEGER s }, written directly
+ * (field is at most 66, so each INTEGER has a one-byte length and the
+ * SEQUENCE at most a two-byte one).  r = 0 or s = 0 is refused here
+ * already; r or s not below the group order is refused by OpenSSL. */
 static jwtc_rc
 ecdsa_raw_to_der(const unsigned char *sig, size_t field,
     unsigned char *der, size_t dercap, size_t *derlen)
 {
-	ECDSA_SIG *es = NULL;
-	BIGNUM *r = NULL, *s = NULL;
-	unsigned char *p;
-	int len;
-	jwtc_rc rc = JWTC_ERR_NO_MEMORY;
+	unsigned char body[2 * (ES_MAX_FIELD + 3)];
+	size_t blen, o = 0;
 
-	r = BN_bin2bn(sig, (int)field, NULL);
-	s = BN_bin2bn(sig + field, (int)field, NULL);
-	es = ECDSA_SIG_new();
-	if (r == NULL || s == NULL || es == NULL)
-		goto out;
-	if (BN_is_zero(r) || BN_is_zero(s)) {
-		rc = JWTC_ERR_BAD_SIGNATURE;
-		goto out;
-	}
-	if (ECDSA_SIG_set0(es, r, s) != 1)
-		goto out;
-	r = s = NULL; /* owned by es now */
-	len = i2d_ECDSA_SIG(es, NULL);
-	if (len <= 0 || (size_t)len > dercap) {
-		rc = JWTC_ERR_INTERNAL;
-		goto out;
-	}
-	p = der;
-	if (i2d_ECDSA_SIG(es, &p) != len) {
-		rc = JWTC_ERR_INTERNAL;
-		goto out;
-	}
-	*derlen = (size_t)len;
-	rc = JWTC_OK;
-out:
-	BN_free(r);
-	BN_free(s);
-	ECDSA_SIG_free(es);
-	return rc;
+	if (field == 0 || field > ES_MAX_FIELD)
+		return JWTC_ERR_INTERNAL;
+	if (all_zero(sig, field) || all_zero(sig + field, field))
+		return JWTC_ERR_BAD_SIGNATURE;
+	blen = der_integer(sig, field, body);
+	blen += der_integer(sig + field, field, body + blen);
+	if (blen + 3 > dercap)
+		return JWTC_ERR_INTERNAL;
+	der[o++] = 0x30;
+	if (blen >= 0x80)
+		der[o++] = 0x81;
+	der[o++] = (unsigned char)blen;
+	memcpy(der + o, body, blen);
+	*derlen = o + blen;
+	return JWTC_OK;
 }
 
 /* Set up the PSS parameters of RFC 7518 section 3.5: MGF1 with the same
@@ -339,19 +357,144 @@ expected_siglen(const jwtc_key *k, const alg_info *ai)
 	}
 }
 
-/* One verification with fresh contexts.  Returns OK, BAD_SIGNATURE,
- * NO_MEMORY or INTERNAL. */
-static jwtc_rc
-verify_evp(const jwtc_key *k, const alg_info *ai, const unsigned char *msg,
-    size_t msglen, const unsigned char *sig, size_t siglen)
+/* ---- verify contexts prepared once per key and algorithm -----------------
+ *
+ * Setting up an OpenSSL 3 verify context (fetching the signature
+ * implementation, the key's provider data, padding and salt) costs more
+ * than an RSA verification itself.  A key therefore keeps, per algorithm,
+ * one context made on first use: for RSA, RSA-PSS and ECDSA an
+ * EVP_PKEY_CTX after EVP_PKEY_verify_init with the digest, padding, salt
+ * length and MGF1 digest set; for EdDSA (one-shot, no separate digest) an
+ * EVP_MD_CTX after EVP_DigestVerifyInit.  Each verification works on a
+ * duplicate (EVP_PKEY_CTX_dup, EVP_MD_CTX_copy_ex), never on the shared
+ * context itself, which is read-only once published: many threads may
+ * verify with one key at once.  Threads that race to make the same
+ * context each make one; the first one published wins, the others free
+ * theirs.
+ */
+
+struct jwtc_sig_prep {
+	EVP_PKEY_CTX *pctx[JWTC_ALG_COUNT];   /* RS*, PS*, ES* */
+	EVP_MD_CTX *eddsa;                    /* EdDSA */
+};
+
+struct jwtc_sig_prep *
+jwtc_sig_prep_new(void)
 {
-	EVP_MD_CTX *mctx = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
-	const EVP_MD *md = NULL;
-	unsigned char der[ES_DER_MAX];
+	return calloc(1, sizeof(struct jwtc_sig_prep));
+}
+
+void
+jwtc_sig_prep_free(struct jwtc_sig_prep *prep)
+{
+	int i;
+
+	if (prep == NULL)
+		return;
+	for (i = 0; i < JWTC_ALG_COUNT; i++)
+		EVP_PKEY_CTX_free(prep->pctx[i]);
+	EVP_MD_CTX_free(prep->eddsa);
+	free(prep);
+}
+
+/* A verify context for k and ai (not EdDSA), NULL when OpenSSL refuses. */
+static EVP_PKEY_CTX *
+make_pkey_ctx(const jwtc_key *k, const alg_info *ai, const EVP_MD *md)
+{
+	EVP_PKEY_CTX *pctx;
+
+	pctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
+	if (pctx == NULL)
+		return NULL;
+	if (EVP_PKEY_verify_init(pctx) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(pctx, md) <= 0 ||
+	    (ai->family == FAM_PSS && !pss_setup(pctx, md, ai->hashlen))) {
+		EVP_PKEY_CTX_free(pctx);
+		return NULL;
+	}
+	return pctx;
+}
+
+/* An EdDSA verify context for k, NULL when OpenSSL refuses. */
+static EVP_MD_CTX *
+make_eddsa_ctx(const jwtc_key *k)
+{
+	EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+
+	if (mctx == NULL)
+		return NULL;
+	if (EVP_DigestVerifyInit(mctx, NULL, NULL, NULL, k->pkey) != 1) {
+		EVP_MD_CTX_free(mctx);
+		return NULL;
+	}
+	return mctx;
+}
+
+/* The prepared context of k for alg.  *own is set when it is not k's
+ * (k has no table of prepared contexts): the caller frees it then. */
+static EVP_PKEY_CTX *
+prepared_pkey_ctx(const jwtc_key *k, jwtc_alg alg, const alg_info *ai,
+    const EVP_MD *md, bool *own)
+{
+	EVP_PKEY_CTX *cur = NULL, *made;
+
+	*own = false;
+	if (k->prep != NULL) {
+		cur = __atomic_load_n(&k->prep->pctx[alg], __ATOMIC_ACQUIRE);
+		if (cur != NULL)
+			return cur;
+	}
+	made = make_pkey_ctx(k, ai, md);
+	if (made == NULL || k->prep == NULL) {
+		*own = made != NULL;
+		return made;
+	}
+	if (__atomic_compare_exchange_n(&k->prep->pctx[alg], &cur, made,
+	    false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return made;
+	/* another thread published first: cur is its context */
+	EVP_PKEY_CTX_free(made);
+	return cur;
+}
+
+/* prepared_pkey_ctx for EdDSA. */
+static EVP_MD_CTX *
+prepared_eddsa_ctx(const jwtc_key *k, bool *own)
+{
+	EVP_MD_CTX *cur = NULL, *made;
+
+	*own = false;
+	if (k->prep != NULL) {
+		cur = __atomic_load_n(&k->prep->eddsa, __ATOMIC_ACQUIRE);
+		if (cur != NULL)
+			return cur;
+	}
+	made = make_eddsa_ctx(k);
+	if (made == NULL || k->prep == NULL) {
+		*own = made != NULL;
+		return made;
+	}
+	if (__atomic_compare_exchange_n(&k->prep->eddsa, &cur, made, false,
+	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return made;
+	EVP_MD_CTX_free(made);
+	return cur;
+}
+
+/* RSA, RSA-PSS, ECDSA: the digest of msg with the digest fetched once,
+ * then the signature checked on a duplicate of the prepared context. */
+static jwtc_rc
+verify_pkey(const jwtc_key *k, jwtc_alg alg, const alg_info *ai,
+    const unsigned char *msg, size_t msglen, const unsigned char *sig,
+    size_t siglen)
+{
+	EVP_PKEY_CTX *prep = NULL, *work = NULL;
+	const EVP_MD *md;
+	unsigned char hash[EVP_MAX_MD_SIZE], der[ES_DER_MAX];
+	unsigned int hashlen = 0;
 	size_t derlen = 0;
+	bool own = false;
 	jwtc_rc rc = JWTC_ERR_INTERNAL;
-	int r;
 
 	if (ai->family == FAM_ECDSA) {
 		rc = ecdsa_raw_to_der(sig, ai->field, der, sizeof(der),
@@ -362,26 +505,54 @@ verify_evp(const jwtc_key *k, const alg_info *ai, const unsigned char *msg,
 		siglen = derlen;
 		rc = JWTC_ERR_INTERNAL;
 	}
-	if (ai->family != FAM_EDDSA) {
-		md = alg_digest(ai);
-		if (md == NULL)
-			goto out;
-	}
-	mctx = EVP_MD_CTX_new();
-	if (mctx == NULL) {
+	md = alg_digest(ai);
+	if (md == NULL)
+		goto out;
+	if (EVP_Digest(msg, msglen, hash, &hashlen, md, NULL) != 1 ||
+	    hashlen != ai->hashlen)
+		goto out;
+	prep = prepared_pkey_ctx(k, alg, ai, md, &own);
+	if (prep == NULL)
+		goto out;
+	work = EVP_PKEY_CTX_dup(prep);
+	if (work == NULL) {
 		rc = JWTC_ERR_NO_MEMORY;
 		goto out;
 	}
-	/* EdDSA is one-shot and takes no digest (md stays NULL). */
-	if (EVP_DigestVerifyInit(mctx, &pctx, md, NULL, k->pkey) != 1)
-		goto out;
-	if (ai->family == FAM_PSS && !pss_setup(pctx, md, ai->hashlen))
-		goto out;
-	r = EVP_DigestVerify(mctx, sig, siglen, msg, msglen);
-	rc = r == 1 ? JWTC_OK : JWTC_ERR_BAD_SIGNATURE;
+	rc = EVP_PKEY_verify(work, sig, siglen, hash, hashlen) == 1 ?
+	    JWTC_OK : JWTC_ERR_BAD_SIGNATURE;
 out:
-	EVP_MD_CTX_free(mctx); /* frees pctx too */
-	OPENSSL_cleanse(der, sizeof(der));
+	EVP_PKEY_CTX_free(work);
+	if (own)
+		EVP_PKEY_CTX_free(prep);
+	return rc;
+}
+
+/* EdDSA: one-shot EVP_DigestVerify on a copy of the prepared context. */
+static jwtc_rc
+verify_eddsa(const jwtc_key *k, const unsigned char *msg, size_t msglen,
+    const unsigned char *sig, size_t siglen)
+{
+	EVP_MD_CTX *prep = NULL, *work = NULL;
+	bool own = false;
+	jwtc_rc rc = JWTC_ERR_INTERNAL;
+
+	prep = prepared_eddsa_ctx(k, &own);
+	if (prep == NULL)
+		goto out;
+	work = EVP_MD_CTX_new();
+	if (work == NULL) {
+		rc = JWTC_ERR_NO_MEMORY;
+		goto out;
+	}
+	if (EVP_MD_CTX_copy_ex(work, prep) != 1)
+		goto out;
+	rc = EVP_DigestVerify(work, sig, siglen, msg, msglen) == 1 ?
+	    JWTC_OK : JWTC_ERR_BAD_SIGNATURE;
+out:
+	EVP_MD_CTX_free(work);
+	if (own)
+		EVP_MD_CTX_free(prep);
 	return rc;
 }
 
@@ -408,7 +579,10 @@ jwtc_sig_verify(const jwtc_key *k, jwtc_alg alg, const unsigned char *msg,
 		msg = empty;
 
 	ERR_set_mark();
-	rc = verify_evp(k, ai, msg, msglen, sig, siglen);
+	if (ai->family == FAM_EDDSA)
+		rc = verify_eddsa(k, msg, msglen, sig, siglen);
+	else
+		rc = verify_pkey(k, alg, ai, msg, msglen, sig, siglen);
 	/* Drop whatever OpenSSL queued on the way, success or not. */
 	ERR_pop_to_mark();
 	return rc;
