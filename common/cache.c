@@ -434,19 +434,33 @@ jwtc_cache_sweep(int dirfd, const char *name, int64_t now)
 /* ---- the refresh lock ---------------------------------------------------------- */
 
 int
-jwtc_cache_lock(int dirfd, const char *name, int64_t deadline_ms)
+jwtc_cache_lock(int dirfd, const char *name, int64_t deadline_ms, char *why,
+    size_t whylen)
 {
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
-	char why[160];
-	int fd;
+	char reason[160], ebuf[128];
+	int fd, saved;
 
+	if (why != NULL && whylen > 0)
+		why[0] = '\0';
 	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
-	if (fd < 0)
+	if (fd < 0) {
+		saved = errno;
 		fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -2;
-	if (!jwtc_fd_trusted(fd, false, false, why, sizeof(why))) {
+		if (fd < 0) {
+			/* the first error says why it cannot be made */
+			if (why != NULL)
+				snprintf(why, whylen, "cannot create %s: %s",
+				    name, saved == ELOOP ? "is a symbolic "
+				    "link" : jwtc_strerror(saved, ebuf,
+				    sizeof(ebuf)));
+			return -2;
+		}
+	}
+	if (!jwtc_fd_trusted(fd, false, false, reason, sizeof(reason))) {
+		if (why != NULL)
+			snprintf(why, whylen, "%s: %s", name, reason);
 		close(fd);
 		return -2;
 	}
@@ -454,6 +468,10 @@ jwtc_cache_lock(int dirfd, const char *name, int64_t deadline_ms)
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			return fd;
 		if (errno != EWOULDBLOCK && errno != EINTR) {
+			if (why != NULL)
+				snprintf(why, whylen, "cannot lock %s: %s",
+				    name, jwtc_strerror(errno, ebuf,
+				    sizeof(ebuf)));
 			close(fd);
 			return -2;
 		}

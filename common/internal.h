@@ -486,8 +486,10 @@ void jwtc_cache_sweep(int dirfd, const char *name, int64_t now);
 /* Take the lock file name in dirfd (flock, exclusive), waiting until
  * deadline_ms at most (0: do not wait).  Returns the descriptor, -1 when
  * another process holds it past the deadline, -2 when no lock can be had
- * here (cannot create or open the file). */
-int jwtc_cache_lock(int dirfd, const char *name, int64_t deadline_ms);
+ * here (cannot create or open the file, or it is not trusted; why, when
+ * not NULL, then says so). */
+int jwtc_cache_lock(int dirfd, const char *name, int64_t deadline_ms,
+    char *why, size_t whylen);
 void jwtc_cache_unlock(int fd);
 
 /* ---- where an issuer's keys come from (keys.c) ---------------------------- */

@@ -57,8 +57,9 @@ struct jwtc_keysrc {
 	char cache_name[JWTC_CACHE_NAME_LEN];
 	char lock_name[JWTC_CACHE_NAME_LEN];
 	jwtc_x5c_store *x5c;
-	pthread_mutex_t refresh;   /* one refresh at a time in this process */
 	pthread_mutex_t lock;      /* guards what follows; held briefly */
+	bool refreshing;           /* one refresh at a time in this process */
+	pthread_cond_t refreshed;  /* signalled when it ends (monotonic) */
 	jwtc_keyset *keys;
 	jwtc_cache_entry mem;      /* the state the keys came with */
 	bool have_seen;
@@ -164,6 +165,62 @@ mark_seen(jwtc_keysrc *src, const struct stat *sb, bool ok)
 	pthread_mutex_unlock(&src->lock);
 }
 
+/*
+ * Take over e and ks (ks NULL: keep the keys), read from the cache file
+ * whose status is sb, unless the state in memory is newer: this process
+ * fetched and could not write, or another thread read a later version of
+ * the file meanwhile.  Compared and swapped under one hold of the lock,
+ * so that a thread that read an older version never replaces a newer
+ * one.  A file with later attempts but older keys than memory gives its
+ * attempts only.  e and ks are taken over either way; whether its keys
+ * were installed.
+ */
+static bool
+install_read(jwtc_keysrc *src, jwtc_cache_entry *e, jwtc_keyset *ks,
+    const struct stat *sb)
+{
+	jwtc_keyset *drop_keys = ks;
+	jwtc_cache_entry drop = *e;
+	jwtc_cache_entry *m;
+	char *lf;
+	bool newer, older_keys;
+
+	pthread_mutex_lock(&src->lock);
+	m = &src->mem;
+	newer = (m->last_attempt == 0 && m->fetched_at == 0) ||
+	    e->fetched_at > m->fetched_at || e->last_attempt >= m->last_attempt;
+	/* later attempts recorded over keys older than this process holds
+	 * (it fetched and could not write): the attempts count, the keys
+	 * in memory stay */
+	older_keys = m->fetched_at != 0 && e->fetched_at < m->fetched_at;
+	if (newer && older_keys) {
+		m->last_attempt = e->last_attempt;
+		m->backoff_until = e->backoff_until;
+		m->kid_refetch_at = e->kid_refetch_at;
+		m->failures = e->failures;
+		m->last_failure_at = e->last_failure_at;
+		lf = m->last_failure;
+		m->last_failure = e->last_failure;
+		drop.last_failure = lf;
+	} else if (newer) {
+		drop_keys = NULL;
+		if (ks != NULL) {
+			drop_keys = src->keys;
+			src->keys = ks;
+		}
+		drop = src->mem;
+		src->mem = *e;
+	}
+	src->seen = *sb;
+	src->have_seen = true;
+	src->seen_ok = true;
+	pthread_mutex_unlock(&src->lock);
+	memset(e, 0, sizeof(*e));
+	jwtc_keyset_unref(drop_keys);
+	jwtc_cache_entry_clear(&drop);
+	return newer && !older_keys;
+}
+
 static bool
 same_file(const struct stat *a, const struct stat *b)
 {
@@ -242,7 +299,8 @@ sync_cache(jwtc_keysrc *src, int64_t now, bool force)
 	jwtc_keyset *ks = NULL;
 	jwtc_error err;
 	struct stat sb, rsb;
-	bool same, newer;
+	size_t n;
+	bool same;
 	jwtc_rc rc;
 
 	if (!src->network || fd < 0)
@@ -271,23 +329,10 @@ sync_cache(jwtc_keysrc *src, int64_t now, bool force)
 		mark_seen(src, &sb, false);
 		return;
 	}
-	pthread_mutex_lock(&src->lock);
-	newer = src->mem.last_attempt == 0 && src->mem.fetched_at == 0;
-	newer = newer || e.fetched_at > src->mem.fetched_at ||
-	    e.last_attempt >= src->mem.last_attempt;
-	pthread_mutex_unlock(&src->lock);
-	if (!newer) {
-		/* this process knows better (it fetched and could not
-		 * write): keep its state */
-		jwtc_keyset_unref(ks);
-		jwtc_cache_entry_clear(&e);
-		mark_seen(src, &rsb, true);
-		return;
-	}
-	src_log(src, JWTC_LOG_DEBUG, "section %s: read %zu keys from cache "
-	    "file %s", src->is->name, ks != NULL ? ks->n : 0,
-	    src->cache_name);
-	install(src, &e, ks, &rsb);
+	n = ks != NULL ? ks->n : 0;
+	if (install_read(src, &e, ks, &rsb))
+		src_log(src, JWTC_LOG_DEBUG, "section %s: read %zu keys from "
+		    "cache file %s", src->is->name, n, src->cache_name);
 }
 
 /* The current keys (referenced) when they may serve at now. */
@@ -692,7 +737,9 @@ run_helper(jwtc_keysrc *src, int64_t now, refresh_kind kind, jwtc_error *err)
 /* ---- refreshing ------------------------------------------------------------ */
 
 /* Record a failed attempt: in the cache file's own state when it can be
- * read (never dropping the keys it holds), else in this process's. */
+ * read and its keys are not older than this process's (never dropping
+ * the keys it holds), else in this process's (which may hold keys it
+ * fetched and could not write, a full disk). */
 static void
 record_failure(jwtc_keysrc *src, jwtc_cache_entry *mine, int64_t now,
     refresh_kind kind, bool may_write, const jwtc_error *why)
@@ -707,8 +754,14 @@ record_failure(jwtc_keysrc *src, jwtc_cache_entry *mine, int64_t now,
 	memset(&base, 0, sizeof(base));
 	memset(&rerr, 0, sizeof(rerr));
 	if (may_write && read_file(src, now, &base, &ks, &sb, &rerr) ==
-	    JWTC_OK)
-		e = &base;
+	    JWTC_OK) {
+		if (base.fetched_at >= mine->fetched_at) {
+			e = &base;
+		} else {
+			jwtc_keyset_unref(ks);
+			ks = NULL;
+		}
+	}
 	e->last_attempt = now;
 	if (kind == REFRESH_KID)
 		e->kid_refetch_at = now;
@@ -755,15 +808,22 @@ record_success(jwtc_keysrc *src, jwtc_cache_entry *e, jwtc_keyset *ks,
 	install(src, e, ks, written ? &sb : NULL);
 }
 
-static int
-lock_refresh_mutex(jwtc_keysrc *src, bool wait, int64_t deadline_ms)
+/*
+ * Become the one thread of this process that refreshes: at once, or
+ * (wait) when the refresh under way ends, until deadline_ms (monotonic,
+ * like the lock file's wait).  A flag and a condition variable rather
+ * than a mutex locked with a deadline: pthread_mutex_clocklock is not
+ * seen by ThreadSanitizer, pthread_cond_timedwait is.  Whether it may
+ * refresh; end_refresh when done.
+ */
+static bool
+begin_refresh(jwtc_keysrc *src, bool wait, int64_t deadline_ms)
 {
 	struct timespec ts;
 	int64_t rem;
+	bool busy;
+	int rc = 0;
 
-	if (!wait)
-		return pthread_mutex_trylock(&src->refresh);
-	/* a monotonic deadline for the wait, like the lock file's */
 	rem = deadline_ms - jwtc_monotonic_ms();
 	if (rem < 0)
 		rem = 0;
@@ -774,7 +834,23 @@ lock_refresh_mutex(jwtc_keysrc *src, bool wait, int64_t deadline_ms)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
-	return pthread_mutex_clocklock(&src->refresh, CLOCK_MONOTONIC, &ts);
+	pthread_mutex_lock(&src->lock);
+	while (src->refreshing && wait && rc == 0)
+		rc = pthread_cond_timedwait(&src->refreshed, &src->lock, &ts);
+	busy = src->refreshing;
+	if (!busy)
+		src->refreshing = true;
+	pthread_mutex_unlock(&src->lock);
+	return !busy;
+}
+
+static void
+end_refresh(jwtc_keysrc *src)
+{
+	pthread_mutex_lock(&src->lock);
+	src->refreshing = false;
+	pthread_cond_broadcast(&src->refreshed);
+	pthread_mutex_unlock(&src->lock);
 }
 
 /*
@@ -786,7 +862,7 @@ lock_refresh_mutex(jwtc_keysrc *src, bool wait, int64_t deadline_ms)
  * JWTC_ERR_KEYS_UNAVAILABLE otherwise.
  */
 static jwtc_rc
-refresh(jwtc_keysrc *src, int64_t now, refresh_kind kind, bool wait,
+refresh_once(jwtc_keysrc *src, int64_t now, refresh_kind kind, bool wait,
     const char *kid, char *summary, size_t slen, jwtc_error *err)
 {
 	const jwtc_issuer_cfg *is = src->is;
@@ -794,6 +870,7 @@ refresh(jwtc_keysrc *src, int64_t now, refresh_kind kind, bool wait,
 	    LOCK_GRACE_MS;
 	jwtc_cache_entry e;
 	jwtc_keyset *ks = NULL;
+	char lockwhy[256];
 	int lockfd = -2;
 	jwtc_rc rc;
 
@@ -821,14 +898,17 @@ refresh(jwtc_keysrc *src, int64_t now, refresh_kind kind, bool wait,
 		return run_helper(src, now, kind, err);
 	}
 
-	if (lock_refresh_mutex(src, wait, deadline) != 0)
+	if (!begin_refresh(src, wait, deadline))
 		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
 		    "a refresh of issuer %s is under way", is->name);
 	if (src->env->cache_fd >= 0)
 		lockfd = jwtc_cache_lock(src->env->cache_fd, src->lock_name,
-		    wait ? deadline : 0);
+		    wait ? deadline : 0, lockwhy, sizeof(lockwhy));
+	if (lockfd == -2 && src->env->cache_fd >= 0)
+		src_log(src, JWTC_LOG_WARNING, "section %s: keys kept in memory "
+		    "only: %s", is->name, lockwhy);
 	if (lockfd == -1) {
-		pthread_mutex_unlock(&src->refresh);
+		end_refresh(src);
 		sync_cache(src, now, false);
 		return jwtc_seterr(err, JWTC_ERR_KEYS_UNAVAILABLE,
 		    "another process is refreshing the keys of issuer %s",
@@ -872,7 +952,26 @@ out:
 	jwtc_keyset_unref(ks);
 	jwtc_cache_entry_clear(&e);
 	jwtc_cache_unlock(lockfd);
-	pthread_mutex_unlock(&src->refresh);
+	end_refresh(src);
+	return rc;
+}
+
+/*
+ * refresh_once with thread cancellation held off: a host thread cancelled
+ * in one of its waits (the condition variable, the helper, the network)
+ * would leave the refresh flag set or the lock held, and every later
+ * verification of the issuer would wait for it.  Each wait is bounded.
+ */
+static jwtc_rc
+refresh(jwtc_keysrc *src, int64_t now, refresh_kind kind, bool wait,
+    const char *kid, char *summary, size_t slen, jwtc_error *err)
+{
+	jwtc_rc rc;
+	int old = 0;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+	rc = refresh_once(src, now, kind, wait, kid, summary, slen, err);
+	pthread_setcancelstate(old, NULL);
 	return rc;
 }
 
@@ -887,6 +986,28 @@ jwtc_issuer_is_network(const jwtc_issuer_cfg *is)
 	    (is->algorithms & ~JWTC_ALGS_HMAC) != 0 &&
 	    (strncmp(is->issuer, "https://", 8) == 0 ||
 	    is->discovery_url != NULL || is->jwks_uri != NULL);
+}
+
+/* The lock and the condition variable, which waits on the monotonic
+ * clock.  Whether both were made. */
+static bool
+init_locks(jwtc_keysrc *src)
+{
+	pthread_condattr_t ca;
+	bool ok;
+
+	if (pthread_condattr_init(&ca) != 0)
+		return false;
+	ok = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+	    pthread_cond_init(&src->refreshed, &ca) == 0;
+	(void)pthread_condattr_destroy(&ca);
+	if (!ok)
+		return false;
+	if (pthread_mutex_init(&src->lock, NULL) != 0) {
+		(void)pthread_cond_destroy(&src->refreshed);
+		return false;
+	}
+	return true;
 }
 
 jwtc_rc
@@ -904,8 +1025,7 @@ jwtc_keysrc_new(const jwtc_keysrc_env *env, const jwtc_issuer_cfg *is,
 	src->env = env;
 	src->is = is;
 	src->network = jwtc_issuer_is_network(is);
-	if (pthread_mutex_init(&src->lock, NULL) != 0 ||
-	    pthread_mutex_init(&src->refresh, NULL) != 0) {
+	if (!init_locks(src)) {
 		free(src);
 		return jwtc_seterr(err, JWTC_ERR_INTERNAL,
 		    "cannot create a lock");
@@ -952,7 +1072,7 @@ jwtc_keysrc_free(jwtc_keysrc *src)
 	jwtc_cache_entry_clear(&src->mem);
 	jwtc_x5c_store_free(src->x5c);
 	pthread_mutex_destroy(&src->lock);
-	pthread_mutex_destroy(&src->refresh);
+	pthread_cond_destroy(&src->refreshed);
 	free(src);
 }
 

@@ -321,32 +321,38 @@ test_write_refused(void **state)
 static void
 test_lock(void **state)
 {
+	char why[256];
 	int a, b, c;
 	int64_t t0;
 
 	(void)state;
-	a = jwtc_cache_lock(dirfd_, "x.lock", 0);
+	a = jwtc_cache_lock(dirfd_, "x.lock", 0, NULL, 0);
 	assert_true(a >= 0);
 	/* flock locks belong to the open file: a second open conflicts,
 	 * as another process would */
-	b = jwtc_cache_lock(dirfd_, "x.lock", 0);
+	b = jwtc_cache_lock(dirfd_, "x.lock", 0, NULL, 0);
 	assert_int_equal(b, -1);
 	t0 = jwtc_monotonic_ms();
-	b = jwtc_cache_lock(dirfd_, "x.lock", t0 + 200);
+	b = jwtc_cache_lock(dirfd_, "x.lock", t0 + 200, NULL, 0);
 	assert_int_equal(b, -1);
 	assert_true(jwtc_monotonic_ms() - t0 >= 200);
 	jwtc_cache_unlock(a);
-	b = jwtc_cache_lock(dirfd_, "x.lock", 0);
+	b = jwtc_cache_lock(dirfd_, "x.lock", 0, NULL, 0);
 	assert_true(b >= 0);
 	jwtc_cache_unlock(b);
 	/* a lock file that is a symlink or group-writable is not used */
 	assert_int_equal(symlinkat("/tmp", dirfd_, "l.lock"), 0);
-	assert_int_equal(jwtc_cache_lock(dirfd_, "l.lock", 0), -2);
+	assert_int_equal(jwtc_cache_lock(dirfd_, "l.lock", 0, why,
+	    sizeof(why)), -2);
+	assert_non_null(strstr(why, "l.lock"));
+	assert_non_null(strstr(why, "symbolic link"));
 	c = openat(dirfd_, "g.lock", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
 	assert_true(c >= 0);
 	assert_int_equal(fchmod(c, 0660), 0);
 	close(c);
-	assert_int_equal(jwtc_cache_lock(dirfd_, "g.lock", 0), -2);
+	assert_int_equal(jwtc_cache_lock(dirfd_, "g.lock", 0, why,
+	    sizeof(why)), -2);
+	assert_non_null(strstr(why, "writable by group"));
 }
 
 static void
