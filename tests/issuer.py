@@ -142,6 +142,9 @@ def load_jwks(path):
 
 class QuietHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two TLS records: with Nagle's algorithm
+    # the second waits for the client's delayed acknowledgement (~40 ms)
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # noqa: A002 (the base's name)
         if self.server.verbose:

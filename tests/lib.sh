@@ -29,6 +29,12 @@ fi
 JWT_AUTH=$top_builddir/tools/jwt-auth
 JWT_MINT=$top_builddir/tests/jwt-mint
 
+# vg: what goes before a program whose memory a test may check, as
+# ${vg[@]+"${vg[@]}"}: nothing, or under make check-valgrind
+# tests/valgrind.sh (memcheck; exit 99 on an error or a definite leak).
+vg=()
+[ -z "${JWT_AUTH_VALGRIND:-}" ] || vg=(sh "$JWT_AUTH_VALGRIND")
+
 # Under sanitizers a report must never pass for an expected exit status:
 # ASan's default status 1 is also "rejected".
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=99"

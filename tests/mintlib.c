@@ -898,6 +898,63 @@ mint_secret_load(const char *path, size_t *len)
 	return ret;
 }
 
+/* claims with a "pad" member of n bytes before its closing brace. */
+static char *
+padded_claims(const char *claims, size_t n)
+{
+	size_t clen = strlen(claims);
+	char *s;
+
+	if (clen < 3 || claims[clen - 1] != '}')
+		return NULL;
+	s = malloc(clen + n + 16);
+	if (s == NULL)
+		return NULL;
+	memcpy(s, claims, clen - 1);
+	memcpy(s + clen - 1, ",\"pad\":\"", 8);
+	memset(s + clen + 7, 'p', n);
+	memcpy(s + clen + 7 + n, "\"}", 3);
+	return s;
+}
+
+char *
+mint_sign_sized(EVP_PKEY *key, const char *alg, const char *kid,
+    const char *claims, size_t size)
+{
+	static const char *const typs[] = { "JWT", "JOSE", "JOSE+X" };
+	char hdr[256], *body, *t;
+	size_t i, n, lo, base;
+
+	for (i = 0; i < sizeof(typs) / sizeof(typs[0]); i++) {
+		(void)snprintf(hdr, sizeof(hdr), "{\"typ\":\"%s\",\"kid\":"
+		    "\"%s\"}", typs[i], kid);
+		body = padded_claims(claims, 0);
+		t = body != NULL ? mint_sign(key, alg, hdr, body) : NULL;
+		free(body);
+		if (t == NULL)
+			return NULL;
+		base = strlen(t);
+		free(t);
+		if (base > size)
+			return NULL;
+		/* base64url: 4 characters for every 3 bytes of padding */
+		lo = (size - base) * 3 / 4;
+		lo = lo > 4 ? lo - 4 : 0;
+		for (n = lo; n < lo + 9; n++) {
+			body = padded_claims(claims, n);
+			t = body != NULL ? mint_sign(key, alg, hdr, body) :
+			    NULL;
+			free(body);
+			if (t == NULL)
+				return NULL;
+			if (strlen(t) == size)
+				return t;
+			free(t);
+		}
+	}
+	return NULL;
+}
+
 void
 mint_free_secret(unsigned char *p, size_t len)
 {

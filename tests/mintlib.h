@@ -119,6 +119,15 @@ char *mint_sign(EVP_PKEY *key, const char *alg, const char *header,
     const char *claims);
 char *mint_sign_hmac(const unsigned char *secret, size_t secretlen,
     const char *alg, const char *header, const char *claims);
+/*
+ * A token of exactly size bytes: claims (a JSON object with at least one
+ * member) get a "pad" member of the length needed, and the header's "typ"
+ * is chosen among three lengths so that every size is reachable.  The
+ * header is {"alg":ALG,"typ":...,"kid":KID}.  NULL when no padding gives
+ * size (too small) or on failure.
+ */
+char *mint_sign_sized(EVP_PKEY *key, const char *alg, const char *kid,
+    const char *claims, size_t size);
 
 /* ---- small helpers ------------------------------------------------------ */
 

@@ -609,7 +609,9 @@ test_threads(void **state)
 	}
 }
 
-/* A listener that never accepts: the TLS handshake never starts. */
+/* A listener that never accepts: the TLS handshake never starts.  The
+ * upper bound only tells a deadline from none; under memcheck (make
+ * check-valgrind) setting up TLS alone takes seconds. */
 static void
 test_deadline_bounds_a_silent_server(void **state)
 {
@@ -618,8 +620,9 @@ test_deadline_bounds_a_silent_server(void **state)
 	jwtc_http_opts o;
 	jwtc_http_resp r;
 	jwtc_error err;
-	int64_t t0, took;
+	int64_t t0, took, bound = 3000;
 	char *url;
+	jwtc_rc rc;
 	int fd;
 
 	(void)state;
@@ -635,14 +638,16 @@ test_deadline_bounds_a_silent_server(void **state)
 
 	o = opts_in(400);
 	t0 = jwtc_monotonic_ms();
-	assert_int_equal(jwtc_http_get(url, &o, &r, &err),
-	    JWTC_ERR_KEYS_UNAVAILABLE);
+	rc = jwtc_http_get(url, &o, &r, &err);
 	took = jwtc_monotonic_ms() - t0;
-	assert_contains(err.msg, "timed out fetching from 127.0.0.1");
-	assert_true(took >= 300);
-	assert_true(took < 3000);
 	free(url);
 	(void)close(fd);
+	if (getenv("JWT_AUTH_UNDER_VALGRIND") != NULL)
+		bound = 60000;
+	assert_int_equal(rc, JWTC_ERR_KEYS_UNAVAILABLE);
+	assert_contains(err.msg, "timed out fetching from 127.0.0.1");
+	assert_true(took >= 300);
+	assert_true(took < bound);
 }
 
 /* In a child started with LD_LIBRARY_PATH naming a directory whose

@@ -574,6 +574,33 @@ bad_answer "JWKS with no key" "jwks=$T/jwks-empty"
 bad_answer "JWKS with only an HMAC key" "jwks=$T/jwks-oct"
 bad_answer "JWKS redirected to another origin" "mode=redirect_other&target=jwks"
 
+# The JWKS limits over the network: 100 keys and exactly 1 MiB are taken
+# (and cached, and read back from the cache); 101 keys and 1 MiB + 1 byte
+# are refused like any bad answer, the keys held before kept.
+python3 - "$T/jwks1" "$T" <<'PYEOF' || { echo "cannot write the JWKS at the limits" >&2; exit 99; }
+import json, sys
+key = json.load(open(sys.argv[1]))["keys"][0]
+for n in (100, 101):
+    keys = [dict(key, kid="k1" if i == 0 else "x%d" % i) for i in range(n)]
+    open("%s/jwks-%d" % (sys.argv[2], n), "w").write(json.dumps({"keys": keys}))
+body = json.dumps({"keys": [key]})
+for name, size in (("jwks-1mib", 1 << 20), ("jwks-1mib1", (1 << 20) + 1)):
+    open("%s/%s" % (sys.argv[2], name), "w").write(body + " " * (size - len(body)))
+PYEOF
+for _f in 100:100 1mib:1; do
+	fresh
+	set_server "jwks=$T/jwks-${_f%%:*}"
+	expect_exit 0 "JWKS at the limit (${_f%%:*}): fetched" fetch
+	expect_line "^corp: fetched ${_f##*:} keys?, fresh for [0-9]+ s\$" \
+	    "JWKS at the limit (${_f%%:*}): ${_f##*:} key(s)"
+	reset_counts
+	expect_exit 0 "JWKS at the limit (${_f%%:*}): k1 verifies from the cache" \
+	    verify k1
+	expect_count requests 0 "JWKS at the limit (${_f%%:*}): no request"
+done
+bad_answer "JWKS of 101 keys" "jwks=$T/jwks-101"
+bad_answer "JWKS of 1 MiB + 1 byte" "jwks=$T/jwks-1mib1"
+
 # Whether a refresh repeats discovery is the implementation's choice: bad
 # discovery answers are tried on an empty cache.
 # bad_discovery DESC SET-QUERY
@@ -774,6 +801,64 @@ if [ -z "$(cache_files "$T/cache")" ]; then
 	ok "group-writable cache_dir: nothing written in it"
 else
 	not_ok "group-writable cache_dir: a cache file was written"
+fi
+
+# A full cache_dir and a read-only one: a 64 KiB tmpfs mounted on it in a
+# private mount namespace (root only), filled up or remounted read-only
+# before jwt-auth runs.  The keys fetched from the issuer serve from
+# memory, the log says why they were not kept, and nothing half-written is
+# left behind.
+# on_tmpfs full|ro DIR CMD...: CMD with such a tmpfs on DIR; what DIR then
+# holds is listed in $T/tmpfs-ls (the tmpfs goes with the namespace).
+on_tmpfs() {
+	unshare -m -- sh -c '
+	    kind=$1 dir=$2 list=$3
+	    shift 3
+	    mount --make-rprivate / &&
+	    mount -t tmpfs -o size=64k,mode=0755 tmpfs "$dir" || exit 98
+	    case $kind in
+	    full)
+		dd if=/dev/zero of="$dir/filler" bs=4096 2>/dev/null
+		! printf x 2>/dev/null >>"$dir/filler" || exit 97 ;;
+	    ro)
+		mount -o remount,ro "$dir" || exit 98 ;;
+	    esac
+	    "$@"
+	    rc=$?
+	    ls -A "$dir" >"$list"
+	    exit $rc' sh "$1" "$2" "$T/tmpfs-ls" "${@:3}"
+}
+if [ "$(id -u)" -ne 0 ]; then
+	echo "# not root: skipping the full and the read-only cache_dir"
+elif ! unshare -m -- sh -c 'mount --make-rprivate / &&
+    mount -t tmpfs -o size=4k tmpfs "$1"' sh "$T" 2>/dev/null; then
+	echo "# no private mount namespace for a tmpfs: skipping the full and the read-only cache_dir"
+else
+	for _kind in full ro; do
+		fresh
+		mkdir -m 0755 "$T/cache-$_kind"
+		write_conf "$T/$_kind.conf" "cache_dir=$T/cache-$_kind"
+		_why="No space left on device"
+		[ "$_kind" = ro ] && _why="Read-only file system"
+		reset_counts
+		expect_exit 0 "$_kind cache_dir: keys fetched, token accepted" \
+		    on_tmpfs "$_kind" "$T/cache-$_kind" timeout -k 5 60 \
+		    "$JWT_AUTH" verify -c "$T/$_kind.conf" "$(tok k1)"
+		expect_count jwks 1 "$_kind cache_dir: one JWKS request"
+		expect_stderr_contains "section corp: keys kept in memory only: " \
+		    "$_kind cache_dir: the log says the keys stay in memory"
+		expect_stderr_contains "$_why" "$_kind cache_dir: and why ($_why)"
+		expect_stderr_lacks "key refresh failed" \
+		    "$_kind cache_dir: the fetch itself did not fail"
+		_left=$(grep -vE '^(filler|[0-9a-f]{64}\.lock)$' "$T/tmpfs-ls" |
+		    tr '\n' ' ')
+		if [ -f "$T/tmpfs-ls" ] && [ -z "$_left" ]; then
+			ok "$_kind cache_dir: nothing half-written left in it"
+		else
+			not_ok "$_kind cache_dir: left in it: $_left"
+		fi
+		rm -f "$T/tmpfs-ls"
+	done
 fi
 
 # ---- jwt-auth verify never records a jti ------------------------------------------------

@@ -2021,6 +2021,40 @@ test_parts_4k(void **state)
 	mint_free(t);
 }
 
+/* A token of exactly max_token_size bytes in one reply is accepted; one
+ * byte more is refused before any parsing, with the limit in the log. */
+static void
+size_limit(const char *service, size_t max)
+{
+	char claims[512], line[128];
+	char *t;
+
+	(void)snprintf(claims, sizeof(claims), "{\"iss\":\"" ISS "\",\"aud\":"
+	    "\"" AUD "\",\"sub\":\"alice\",\"exp\":%lld,\"jti\":\"exact\"}",
+	    now() + 300);
+	t = mint_sign_sized(k1, "ES256", "k1", claims, max);
+	assert_non_null(t);
+	assert_int_equal(strlen(t), max);
+	check_auth(service, "alice", t, PAM_SUCCESS, "Token: ", LINES(
+	    "6: accepted user=alice section=inline kid=k1 jti=exact"));
+	mint_free(t);
+	t = mint_sign_sized(k1, "ES256", "k1", claims, max + 1);
+	assert_non_null(t);
+	assert_int_equal(strlen(t), max + 1);
+	(void)snprintf(line, sizeof(line), "5: refused user=- section=- kid=- "
+	    "jti=-: *%zu*", max);
+	check_auth(service, "alice", t, PAM_AUTH_ERR, "Token: ", LINES(line));
+	mint_free(t);
+}
+
+static void
+test_max_token_size_exact(void **state)
+{
+	(void)state;
+	size_limit("jwt-small", 1024);
+	size_limit("jwt", 16384);
+}
+
 static void
 test_prompt_custom(void **state)
 {
@@ -2309,6 +2343,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_parts_65),
 		cmocka_unit_test(test_parts_too_many_bytes),
 		cmocka_unit_test(test_parts_4k),
+		cmocka_unit_test(test_max_token_size_exact),
 		cmocka_unit_test(test_prompt_custom),
 		cmocka_unit_test(test_cut_at_1023),
 		cmocka_unit_test(test_cut_signature),

@@ -78,7 +78,7 @@ else
 	expect_exit 0 "test_pam: pam_jwt through libpam and pam_wrapper" \
 	    env LD_PRELOAD="$preload" PAM_WRAPPER=1 \
 	    PAM_WRAPPER_SERVICE_DIR="$T/svc" PAM_WRAPPER_DEBUGLEVEL=2 \
-	    "$prog" run "$T"
+	    ${vg[@]+"${vg[@]}"} "$prog" run "$T"
 	sed 's/^/  /' "$T/stdout"
 	grep -v '^PWRAP_' "$T/stderr" | sed 's/^/  /'
 

@@ -92,7 +92,7 @@ pt() {
 	shift
 	expect_exit_in "$_in" "$_want" "$_desc" env LD_PRELOAD="$preload" \
 	    PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$svc" \
-	    PAM_WRAPPER_DEBUGLEVEL=2 "$pamtester" -v "$@"
+	    PAM_WRAPPER_DEBUGLEVEL=2 ${vg[@]+"${vg[@]}"} "$pamtester" -v "$@"
 }
 # try DESC STATUS INPUT SERVICE USER OPERATION...
 try() {

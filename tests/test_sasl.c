@@ -27,6 +27,7 @@
 #include <sasl/sasl.h>
 
 #include "mintlib.h"
+#include "saslcb.h"
 
 #define ISS "https://idp.test"
 #define ISS_SCOPED "https://scoped.test"
@@ -53,8 +54,6 @@
 #define THREADS 8
 #define BINDS 200
 
-/* Cast a callback to libsasl2's generic function type. */
-#define CB(f) ((int (*)(void))(void (*)(void))(f))
 
 static char *dir;                     /* private temporary directory */
 static char *plugdir, *plugin_so;     /* sasl_jwt/.libs, the module */
@@ -66,12 +65,9 @@ static unit_log logs;
 static size_t n_pos, n_neg;           /* cases, by kind */
 static bool started;
 
-/* The options SASL_CB_GETOPT gives. */
-static struct {
-	const char *config;
-	const char *issuers;
-	const char *authzid;
-} opt;
+/* libsasl2's global callbacks: the options SASL_CB_GETOPT gives, the
+ * directories, the log (tests/saslcb.h). */
+static saslcb cbs;
 
 /* ---- files ----------------------------------------------------------------------- */
 
@@ -277,81 +273,27 @@ sig_of(const char *token)
 
 /* ---- libsasl2 --------------------------------------------------------------------- */
 
-static int
-get_opt(void *context, const char *plugin_name, const char *option,
-    const char **result, unsigned *len)
-{
-	const char *v = NULL;
-
-	(void)context;
-	(void)plugin_name;
-	if (strcmp(option, "jwt_config") == 0)
-		v = opt.config;
-	else if (strcmp(option, "jwt_issuers") == 0)
-		v = opt.issuers;
-	else if (strcmp(option, "jwt_authzid") == 0)
-		v = opt.authzid;
-	if (v == NULL)
-		return SASL_FAIL;
-	*result = v;
-	if (len != NULL)
-		*len = (unsigned)strlen(v);
-	return SASL_OK;
-}
-
-static int
-get_path(void *context, const char **path)
-{
-	(void)context;
-	*path = plugdir;
-	return SASL_OK;
-}
-
-static int
-get_confpath(void *context, char **path)
-{
-	(void)context;
-	*path = confdir;
-	return SASL_OK;
-}
-
-/* Every line libsasl2 and the plugin log is kept (and shown on standard
- * error when TEST_SASL_VERBOSE is set). */
-static int
-log_cb(void *context, int level, const char *message)
-{
-	(void)context;
-	if (getenv("TEST_SASL_VERBOSE") != NULL)
-		fprintf(stderr, "log %d: %s\n", level, message);
-	unit_log_sink(&logs, level, message);
-	return SASL_OK;
-}
-
-static sasl_callback_t server_cbs[] = {
-	{ SASL_CB_GETPATH, CB(get_path), NULL },
-	{ SASL_CB_GETCONFPATH, CB(get_confpath), NULL },
-	{ SASL_CB_GETOPT, CB(get_opt), NULL },
-	{ SASL_CB_LOG, CB(log_cb), NULL },
-	{ SASL_CB_LIST_END, NULL, NULL }
-};
-
-static sasl_callback_t client_cbs[] = {
-	{ SASL_CB_GETPATH, CB(get_path), NULL },
-	{ SASL_CB_GETCONFPATH, CB(get_confpath), NULL },
-	{ SASL_CB_LOG, CB(log_cb), NULL },
-	{ SASL_CB_LIST_END, NULL, NULL }
-};
-
 /* Start libsasl2 with these options; the plugin reads them now. */
 static void
 start_with(const char *config, const char *issuers, const char *authzid)
 {
-	opt.config = config;
-	opt.issuers = issuers;
-	opt.authzid = authzid;
+	/* Every line libsasl2 and the plugin log is kept (and shown on
+	 * standard error when TEST_SASL_VERBOSE is set). */
+	cbs = (saslcb){
+		.config = config,
+		.issuers = issuers,
+		.authzid = authzid,
+		.plugdir = plugdir,
+		.confdir = confdir,
+		.echo_level = getenv("TEST_SASL_VERBOSE") != NULL ?
+		    SASL_LOG_PASS : -1,
+		.sink = unit_log_sink,
+		.sink_arg = &logs,
+	};
+	saslcb_setup(&cbs);
 	unit_log_clear(&logs);
-	assert_int_equal(sasl_server_init(server_cbs, APP), SASL_OK);
-	assert_int_equal(sasl_client_init(client_cbs), SASL_OK);
+	assert_int_equal(sasl_server_init(cbs.server, APP), SASL_OK);
+	assert_int_equal(sasl_client_init(cbs.client), SASL_OK);
 	started = true;
 }
 
@@ -501,13 +443,13 @@ static void
 run(exch *x)
 {
 	sasl_callback_t scb[] = {
-		{ SASL_CB_PROXY_POLICY, CB(policy_cb), x },
+		{ SASL_CB_PROXY_POLICY, SASLCB_PROC(policy_cb), x },
 		{ SASL_CB_LIST_END, NULL, NULL }
 	};
 	sasl_callback_t ccb[] = {
-		{ SASL_CB_USER, CB(cb_simple), x },
-		{ SASL_CB_AUTHNAME, CB(cb_simple), x },
-		{ SASL_CB_PASS, CB(cb_pass), x },
+		{ SASL_CB_USER, SASLCB_PROC(cb_simple), x },
+		{ SASL_CB_AUTHNAME, SASLCB_PROC(cb_simple), x },
+		{ SASL_CB_PASS, SASLCB_PROC(cb_pass), x },
 		{ SASL_CB_LIST_END, NULL, NULL }
 	};
 	sasl_conn_t *s = NULL, *c = NULL;
@@ -1248,6 +1190,96 @@ test_oversized(void **state)
 	free(msg);
 }
 
+/* A token of exactly max_token_size bytes (65536, the largest the
+ * configuration allows) is accepted through both mechanisms: the plugin's
+ * own message bound leaves room for it.  One byte more is refused by the
+ * core, with the limit in the log. */
+static void
+test_max_token_size_exact(void **state)
+{
+	char text[1024], claims[256], *conf, *t;
+	exch x;
+
+	(void)state;
+	(void)snprintf(text, sizeof(text), "[global]\nmax_token_size = 65536\n"
+	    "\n[issuer corp]\nissuer = " ISS "\naudience = " AUD "\n"
+	    "jwks_file = %s/jwks.json\n", dir);
+	write_or_die("big.conf", 0644, text);
+	conf = path_of("big.conf");
+	start_with(conf, "corp", NULL);
+	(void)snprintf(claims, sizeof(claims), "{\"iss\":\"" ISS "\",\"aud\":"
+	    "\"" AUD "\",\"sub\":\"alice\",\"exp\":%lld}", now() + 600);
+	t = mint_sign_sized(k_ec256, "ES256", "ec256", claims, 65536);
+	assert_non_null(t);
+	assert_int_equal(strlen(t), 65536);
+	exch_init(&x, "OAUTHBEARER", t);
+	run(&x);
+	expect_ok(&x, "alice", "alice");
+	exch_done(&x);
+	exch_init(&x, "XOAUTH2", t);
+	x.authname = "alice";
+	run(&x);
+	expect_ok(&x, "alice", "alice");
+	exch_done(&x);
+	mint_free(t);
+	t = mint_sign_sized(k_ec256, "ES256", "ec256", claims, 65537);
+	assert_non_null(t);
+	assert_int_equal(strlen(t), 65537);
+	refusal("OAUTHBEARER", t, NULL, JSON_CORP, "65536");
+	refusal("XOAUTH2", t, "alice", GOOGLE, "65536");
+	mint_free(t);
+	free(conf);
+}
+
+/* A client that goes away in the middle of an exchange (after the error
+ * challenge, before its %x01; or after its first message, before the
+ * server's step) leaves nothing behind: the host disposes of the
+ * connection, and the next exchanges are served as before. */
+static void
+test_client_gone(void **state)
+{
+	char *bad = tok(k_stranger, "ES256", "ec256", "{\"iss\":\"" ISS "\","
+	    "\"aud\":\"" AUD "\",\"sub\":\"alice\",\"exp\":%lld}",
+	    now() + 600);
+	char *t = good("alice"), msg[4096];
+	const char *out = NULL;
+	unsigned outlen = 0;
+	sasl_conn_t *s = NULL;
+	int i, n, rc;
+	exch x;
+
+	(void)state;
+	start("corp", NULL);
+	n = snprintf(msg, sizeof(msg), "n,,\001auth=Bearer %s\001\001", bad);
+	assert_true(n > 0 && (size_t)n < sizeof(msg));
+	for (i = 0; i < 20; i++) {
+		/* gone after the error challenge */
+		assert_int_equal(sasl_server_new(SERVICE, FQDN, NULL, SRV_ADDR,
+		    CLI_ADDR, NULL, 0, &s), SASL_OK);
+		rc = sasl_server_start(s, "OAUTHBEARER", msg, (unsigned)n, &out,
+		    &outlen);
+		assert_int_equal(rc, SASL_CONTINUE);
+		assert_non_null(out);
+		assert_non_null(strstr(out, "invalid_token"));
+		sasl_dispose(&s);
+		assert_null(s);
+		/* gone before the first message */
+		assert_int_equal(sasl_server_new(SERVICE, FQDN, NULL, SRV_ADDR,
+		    CLI_ADDR, NULL, 0, &s), SASL_OK);
+		rc = sasl_server_start(s, "XOAUTH2", NULL, 0, &out, &outlen);
+		assert_int_equal(rc, SASL_CONTINUE);
+		sasl_dispose(&s);
+		/* the next client is served */
+		exch_init(&x, i % 2 == 0 ? "OAUTHBEARER" : "XOAUTH2", t);
+		x.authname = "alice";
+		run(&x);
+		expect_ok(&x, "alice", "alice");
+		exch_done(&x);
+	}
+	mint_free(bad);
+	mint_free(t);
+}
+
 /* ---- offered or not -------------------------------------------------------------- */
 
 /* Whether the server conn lists mech. */
@@ -1509,6 +1541,9 @@ main(void)
 		    teardown_stop),
 		cmocka_unit_test_teardown(test_malformed, teardown_stop),
 		cmocka_unit_test_teardown(test_oversized, teardown_stop),
+		cmocka_unit_test_teardown(test_max_token_size_exact,
+		    teardown_stop),
+		cmocka_unit_test_teardown(test_client_gone, teardown_stop),
 		cmocka_unit_test_teardown(test_offered_only_when_configured,
 		    teardown_stop),
 		cmocka_unit_test_teardown(test_keys_unavailable,

@@ -463,6 +463,84 @@ expect_count requests 0 "unreachable issuer: the other issuer was not asked"
 whoami good OAUTHBEARER
 bound "OAUTHBEARER after the refusals" "$ALICE_DN" OAUTHBEARER
 
+# Clients that go away in the middle of a SASL bind: slapd, one process
+# for every connection, must neither die (SIGPIPE when it writes to a
+# connection reset under it, a crash in the plugin's disposal of a
+# half-done exchange) nor stop serving.  drop MODE TOKEN: a raw LDAP
+# client (Python's socket module, the BER written by hand) that sends an
+# OAUTHBEARER bind with tok-TOKEN and then
+#   challenge: reads the error challenge (saslBindInProgress) and resets
+#              the connection instead of answering it;
+#   reset:     resets the connection at once, before slapd answers;
+#   half:      sends half the bind request only, then resets.
+drop() {
+	timeout -k 5 30 python3 - "$PORT" "$1" "$T/tok-$2" <<'PYEOF'
+import socket, struct, sys, time
+
+port, mode, tokfile = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+
+def tlv(tag, body):
+    n = len(body)
+    if n < 0x80:
+        head = bytes([n])
+    else:
+        b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+        head = bytes([0x80 | len(b)]) + b
+    return bytes([tag]) + head + body
+
+token = open(tokfile, "rb").read().strip()
+cred = b"n,,\x01auth=Bearer " + token + b"\x01\x01"
+bind = tlv(0x60, tlv(0x02, b"\x03") + tlv(0x04, b"") +
+           tlv(0xA3, tlv(0x04, b"OAUTHBEARER") + tlv(0x04, cred)))
+msg = tlv(0x30, tlv(0x02, b"\x01") + bind)
+s = socket.create_connection(("127.0.0.1", port), timeout=10)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+if mode == "half":
+    s.sendall(msg[: len(msg) // 2])
+    time.sleep(0.2)
+elif mode == "reset":
+    s.sendall(msg)
+elif mode == "challenge":
+    s.sendall(msg)
+    got = b""
+    while b"invalid_token" not in got:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        got += chunk
+    # BindResponse, resultCode saslBindInProgress (14), the JSON challenge
+    if b"\x61" not in got or b"\x0a\x01\x0e" not in got or \
+            b"invalid_token" not in got:
+        print("no error challenge: %r" % got[:200])
+        sys.exit(1)
+s.close()   # SO_LINGER 0: a reset, not a clean close
+PYEOF
+}
+_dropped=0
+for _round in 1 2 3 4 5; do
+	for _mode in challenge reset half; do
+		if drop "$_mode" expired; then
+			_dropped=$((_dropped + 1))
+		else
+			not_ok "client gone ($_mode): the raw client failed"
+		fi
+	done
+done
+[ "$_dropped" -eq 15 ] &&
+    ok "15 clients reset mid-bind (after the challenge, at once, half a request)"
+sleep 0.5
+if kill -0 "$slapd_pid" 2>/dev/null; then
+	ok "clients gone mid-bind: slapd is still running"
+else
+	not_ok "clients gone mid-bind: slapd died"
+	tail -n 20 "$SLAPD_LOG" | sed 's/^/  slapd: /'
+fi
+whoami good OAUTHBEARER
+bound "OAUTHBEARER after clients went away mid-bind" "$ALICE_DN" OAUTHBEARER
+whoami expired OAUTHBEARER
+refused "OAUTHBEARER, expired, after clients went away mid-bind" 49 \
+    "expired [0-9]+ s ago"
+
 # curl: its own OAUTHBEARER, no plugin of ours on the client side
 if [ -z "$CURL" ]; then
 	echo "# curl is not installed: the curl cases are skipped"
