@@ -192,6 +192,41 @@ sjwt_send_challenge(sjwt_server_state *st, char *json,
 	return SASL_CONTINUE;
 }
 
+int
+sjwt_server_verdict(sjwt_server_state *st, sasl_server_params_t *sp,
+    const char *mech, jwtc_rc rc, jwtc_result *res, char *json,
+    const char *authzid, const char **out, unsigned *outlen,
+    sasl_out_params_t *op)
+{
+	const sasl_utils_t *u = sp->utils;
+	int r;
+
+	switch (jwtc_rc_class(rc)) {
+	case JWTC_CLASS_OK:
+		st->stage = 2;
+		r = sjwt_set_identity(st->glob, sp, mech, jwtc_result_user(res),
+		    authzid, op);
+		jwtc_result_free(res);
+		return r;
+	case JWTC_CLASS_REJECTED:
+		return sjwt_send_challenge(st, json, out, outlen);
+	case JWTC_CLASS_UNAVAILABLE:
+		st->stage = 2;
+		u->seterror(u->conn, SASL_NOLOG, "authentication temporarily "
+		    "unavailable");
+		return SASL_UNAVAIL;
+	case JWTC_CLASS_NO_MEMORY:
+		st->stage = 2;
+		return SASL_NOMEM;
+	case JWTC_CLASS_CONFIG:
+	case JWTC_CLASS_INTERNAL:
+	default:
+		st->stage = 2;
+		u->seterror(u->conn, SASL_NOLOG, "authentication failed");
+		return SASL_FAIL;
+	}
+}
+
 /* Whether the host's canon_user kept the token's user: the same name,
  * or the same name with "@realm" appended to a name that had none.  Any
  * other change (trimming, case folding, a rewrite) could make a token

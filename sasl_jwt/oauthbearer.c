@@ -67,7 +67,6 @@ server_first(sjwt_glob *g, sjwt_server_state *st, sasl_server_params_t *sp,
 	sjwt_msg m;
 	sjwt_perr e;
 	jwtc_rc rc;
-	int r;
 
 	e = sjwt_parse_oauthbearer(in, inlen, &m);
 	if (e != SJWT_PARSE_OK) {
@@ -85,30 +84,8 @@ server_first(sjwt_glob *g, sjwt_server_state *st, sasl_server_params_t *sp,
 	}
 	rc = sjwt_verify(g, sp, MECH, false, m.token, m.token_len, NULL, &res,
 	    &json);
-	switch (jwtc_rc_class(rc)) {
-	case JWTC_CLASS_OK:
-		st->stage = 2;
-		r = sjwt_set_identity(g, sp, MECH, jwtc_result_user(res),
-		    m.has_authzid ? m.authzid : NULL, op);
-		jwtc_result_free(res);
-		return r;
-	case JWTC_CLASS_REJECTED:
-		return sjwt_send_challenge(st, json, out, outlen);
-	case JWTC_CLASS_UNAVAILABLE:
-		st->stage = 2;
-		u->seterror(u->conn, SASL_NOLOG, "authentication temporarily "
-		    "unavailable");
-		return SASL_UNAVAIL;
-	case JWTC_CLASS_NO_MEMORY:
-		st->stage = 2;
-		return SASL_NOMEM;
-	case JWTC_CLASS_CONFIG:
-	case JWTC_CLASS_INTERNAL:
-	default:
-		st->stage = 2;
-		u->seterror(u->conn, SASL_NOLOG, "authentication failed");
-		return SASL_FAIL;
-	}
+	return sjwt_server_verdict(st, sp, MECH, rc, res, json,
+	    m.has_authzid ? m.authzid : NULL, out, outlen, op);
 }
 
 /* The client's answer to the error message: %x01 and nothing else. */

@@ -142,6 +142,15 @@ int sjwt_set_identity(sjwt_glob *g, sasl_server_params_t *sp,
 int sjwt_send_challenge(sjwt_server_state *st, char *json,
     const char **serverout, unsigned *serveroutlen);
 
+/* The server's answer to sjwt_verify's outcome rc (res and json as it
+ * left them, taken over): the identity set (authzid as for
+ * sjwt_set_identity) on success, the error message sent for a refused
+ * token, a failure code otherwise. */
+int sjwt_server_verdict(sjwt_server_state *st, sasl_server_params_t *sp,
+    const char *mech, jwtc_rc rc, jwtc_result *res, char *json,
+    const char *authzid, const char **serverout, unsigned *serveroutlen,
+    sasl_out_params_t *op);
+
 /* Client side: a value of the callback id from a filled-in prompt, else
  * from the application's callback; SASL_INTERACT when neither has it and
  * may_prompt.  Not given and not to be prompted for: SASL_OK, *out NULL. */

@@ -62,7 +62,6 @@ server_first(sjwt_server_state *st, sasl_server_params_t *sp, const char *in,
 	sjwt_msg m;
 	sjwt_perr e;
 	jwtc_rc rc;
-	int r;
 
 	e = sjwt_parse_xoauth2(in, inlen, &m);
 	if (e != SJWT_PARSE_OK) {
@@ -74,30 +73,8 @@ server_first(sjwt_server_state *st, sasl_server_params_t *sp, const char *in,
 	}
 	rc = sjwt_verify(st->glob, sp, MECH, true, m.token, m.token_len,
 	    m.user, &res, &json);
-	switch (jwtc_rc_class(rc)) {
-	case JWTC_CLASS_OK:
-		st->stage = 2;
-		r = sjwt_set_identity(st->glob, sp, MECH, jwtc_result_user(res),
-		    NULL, op);
-		jwtc_result_free(res);
-		return r;
-	case JWTC_CLASS_REJECTED:
-		return sjwt_send_challenge(st, json, out, outlen);
-	case JWTC_CLASS_UNAVAILABLE:
-		st->stage = 2;
-		u->seterror(u->conn, SASL_NOLOG, "authentication temporarily "
-		    "unavailable");
-		return SASL_UNAVAIL;
-	case JWTC_CLASS_NO_MEMORY:
-		st->stage = 2;
-		return SASL_NOMEM;
-	case JWTC_CLASS_CONFIG:
-	case JWTC_CLASS_INTERNAL:
-	default:
-		st->stage = 2;
-		u->seterror(u->conn, SASL_NOLOG, "authentication failed");
-		return SASL_FAIL;
-	}
+	return sjwt_server_verdict(st, sp, MECH, rc, res, json, NULL, out,
+	    outlen, op);
 }
 
 /* The client's answer to the error message: empty or %x01. */
